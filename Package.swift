@@ -1,0 +1,141 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "smartmails",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "smartmails", targets: ["smartmails"]),
+        .library(name: "SMTPKit", targets: ["SMTPKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", "5.0.1"..<"7.0.0"),
+    ],
+    targets: [
+        // The domain: pure Swift, no HTTP, SQL or NIO.
+        .target(
+            name: "SmartMailsCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        // Everything needed to put a message on the wire; knows nothing of SmartMails.
+        .target(
+            name: "SMTPKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Storage protocols and their SQLKit implementation for SQLite and PostgreSQL.
+        .target(
+            name: "SmartMailsStore",
+            dependencies: [
+                "SmartMailsCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Types generated from openapi.yaml, the API contract; kept apart so the generator runs only when the spec changes.
+        .target(
+            name: "SmartMailsAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            resources: [.copy("openapi.yaml")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The Hummingbird application.
+        .target(
+            name: "SmartMailsServer",
+            dependencies: [
+                "SmartMailsCore",
+                "SmartMailsStore",
+                "SmartMailsAPI",
+                "SMTPKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "smartmails",
+            dependencies: [
+                "SmartMailsServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "key-bench",
+            dependencies: ["SmartMailsServer", "SmartMailsCore"],
+            path: "bench/keys/Sources",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "smtp-bench",
+            dependencies: ["SMTPKit"],
+            path: "bench/smtp/Sources",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SmartMailsCoreTests",
+            dependencies: ["SmartMailsCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SMTPKitTests",
+            dependencies: ["SMTPKit"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SmartMailsStoreTests",
+            dependencies: ["SmartMailsStore", "SmartMailsCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SmartMailsServerTests",
+            dependencies: [
+                "SmartMailsServer",
+                "SmartMailsStore",
+                "SmartMailsCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+import Crypto
+
+/// The secret an integration presents: `sm_live_` or `sm_test_`, 32 base62 characters (about 190 bits), and a
+/// 6-character base62 CRC-32 of everything before it. The checksum lets a mistyped or truncated key be refused
+/// without a database read, and the fixed shape lets secret scanners recognise ours.
+public struct APIKeyToken: Sendable, Hashable {
+    public static let secretLength = 32
+    public static let checksumLength = 6
+    public static let prefixLength = 8  // "sm_live_" and "sm_test_"
+    public static let length = prefixLength + secretLength + checksumLength
+
+    /// The full token text. Never log it: use `redacted`.
+    public let rawValue: String
+    public let mode: APIKeyMode
+
+    /// Parses and checks shape and checksum only; whether the key exists is the verifier's question.
+    public init(parsing text: some StringProtocol) throws(APIKeyFormatError) {
+        let bytes = text.utf8
+        guard bytes.count == Self.length else { throw .wrongLength }
+        let mode: APIKeyMode
+        if text.hasPrefix("sm_live_") {
+            mode = .live
+        } else if text.hasPrefix("sm_test_") {
+            mode = .test
+        } else {
+            throw .unknownPrefix
+        }
+        let body = bytes.dropFirst(Self.prefixLength)
+        guard body.allSatisfy(Base62.isBase62) else { throw .invalidCharacter }
+        let signed = bytes.prefix(Self.prefixLength + Self.secretLength)
+        let expected = Base62.encode(UInt64(CRC32.checksum(signed)), width: Self.checksumLength)
+        guard bytes.suffix(Self.checksumLength).elementsEqual(expected.utf8) else { throw .badChecksum }
+        self.rawValue = String(text)
+        self.mode = mode
+    }
+
+    /// Draws a new token from the system's cryptographic random source.
+    public static func generate(mode: APIKeyMode) -> APIKeyToken {
+        var generator = SystemRandomNumberGenerator()
+        return generate(mode: mode, using: &generator)
+    }
+
+    public static func generate<G: RandomNumberGenerator>(mode: APIKeyMode, using generator: inout G) -> APIKeyToken {
+        let signed = mode.tokenPrefix + Base62.random(count: secretLength, using: &generator)
+        let checksum = Base62.encode(UInt64(CRC32.checksum(signed.utf8)), width: checksumLength)
+        // The text is valid by construction, so parsing cannot fail.
+        return try! APIKeyToken(parsing: signed + checksum)
+    }
+
+    /// SHA-256 of the whole token: what storage keeps. A 190-bit random secret needs no slow password hash.
+    public var hash: APIKeyHash { APIKeyHash(token: rawValue) }
+
+    /// What lists show: the mode prefix and the first four secret characters, e.g. `sm_live_AbCd`.
+    public var displayPrefix: String { String(rawValue.prefix(Self.prefixLength + 4)) }
+
+    /// The last four characters, for telling keys apart in lists.
+    public var lastFour: String { String(rawValue.suffix(4)) }
+
+    /// Safe for logs: `sm_live_AbCd…wxyz`.
+    public var redacted: String { displayPrefix + "…" + lastFour }
+}
+
+/// Why a presented string is not an API key at all (as opposed to an unknown or revoked one).
+public enum APIKeyFormatError: Error, Equatable, Sendable {
+    case wrongLength
+    case unknownPrefix
+    case invalidCharacter
+    case badChecksum
+}

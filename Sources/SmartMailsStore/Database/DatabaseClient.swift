@@ -1,0 +1,17 @@
+import SQLKit
+
+/// A connection to SmartMails' database, SQLite or PostgreSQL, with the two ways the stores use it.
+public protocol DatabaseClient: Sendable {
+    var kind: DatabaseKind { get }
+    /// Runs `body` with a database for single statements.
+    func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` inside one transaction: all its statements commit together or none do.
+    func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func shutdown() async throws
+}
+
+/// Which engine is behind a `DatabaseClient`, for the few statements whose SQL differs.
+public enum DatabaseKind: String, Sendable {
+    case sqlite
+    case postgres
+}

@@ -1,0 +1,26 @@
+import SQLKit
+import SmartMailsCore
+
+extension SQLStore: AuditLogStore {
+    public func appendAudit(_ event: AuditEvent) async throws {
+        try await client.withDatabase { try await $0.insertAudit(event) }
+    }
+
+    public func auditEvents(workspaceID: String, limit: Int, afterID: String?, targetID: String?) async throws -> [AuditEvent] {
+        try await client.withDatabase { database in
+            var query = SQLQueryString("SELECT * FROM audit_log WHERE workspace_id = \(bind: workspaceID)")
+            if let afterID { query.appendInterpolation(unsafeRaw: " AND id < "); query.appendInterpolation(bind: afterID) }
+            if let targetID { query.appendInterpolation(unsafeRaw: " AND target_id = "); query.appendInterpolation(bind: targetID) }
+            query.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT \(limit)")
+            return try await database.raw(query).all().map { row in
+                AuditEvent(
+                    id: try row.string("id"), workspaceID: try row.string("workspace_id"),
+                    occurredAt: try row.timestamp("occurred_at"), actor: try row.string("actor"),
+                    action: AuditAction(rawValue: try row.string("action")) ?? .apiKeyUpdated,
+                    targetType: try row.string("target_type"), targetID: try row.string("target_id"),
+                    ip: try row.optionalString("ip"), changes: AuditChangesCoding.decode(try row.string("changes"))
+                )
+            }
+        }
+    }
+}

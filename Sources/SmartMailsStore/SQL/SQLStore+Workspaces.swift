@@ -1,0 +1,53 @@
+import SQLKit
+import SmartMailsCore
+
+extension SQLStore: WorkspaceStore {
+    public func createWorkspace(_ workspace: Workspace, owner: User, audit: AuditEvent) async throws {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                INSERT INTO workspaces (id, slug, name, created_at)
+                VALUES (\(bind: workspace.id), \(bind: workspace.slug), \(bind: workspace.name), \(bind: workspace.createdAt.millisecondsSinceEpoch))
+                """).run()
+            try await database.raw("""
+                INSERT INTO users (id, workspace_id, email, role, created_at)
+                VALUES (\(bind: owner.id), \(bind: owner.workspaceID), \(bind: owner.email), \(bind: owner.role.rawValue), \(bind: owner.createdAt.millisecondsSinceEpoch))
+                """).run()
+            try await database.insertAudit(audit)
+        }
+    }
+
+    public func workspace(slug: String) async throws -> Workspace? {
+        try await client.withDatabase { database in
+            try await database.raw("SELECT * FROM workspaces WHERE slug = \(bind: slug)").first().map(Self.workspace(from:))
+        }
+    }
+
+    public func workspace(id: String) async throws -> Workspace? {
+        try await client.withDatabase { database in
+            try await database.raw("SELECT * FROM workspaces WHERE id = \(bind: id)").first().map(Self.workspace(from:))
+        }
+    }
+
+    public func workspaceCount() async throws -> Int {
+        try await client.withDatabase { database in
+            let row = try await database.raw("SELECT COUNT(*) AS total FROM workspaces").first()
+            return Int(try row?.int64("total") ?? 0)
+        }
+    }
+
+    public func owner(ofWorkspace workspaceID: String) async throws -> User? {
+        try await client.withDatabase { database in
+            guard let row = try await database.raw(
+                "SELECT * FROM users WHERE workspace_id = \(bind: workspaceID) AND role = 'owner' ORDER BY created_at LIMIT 1"
+            ).first() else { return nil }
+            return User(
+                id: try row.string("id"), workspaceID: try row.string("workspace_id"), email: try row.string("email"),
+                role: User.Role(rawValue: try row.string("role")) ?? .member, createdAt: try row.timestamp("created_at")
+            )
+        }
+    }
+
+    static func workspace(from row: any SQLRow) throws -> Workspace {
+        Workspace(id: try row.string("id"), slug: try row.string("slug"), name: try row.string("name"), createdAt: try row.timestamp("created_at"))
+    }
+}
