@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import SmartMailsAPI
+import SmartMailsCore
+import SmartMailsStore
+
+/// The one place the server is assembled: storage, the key verifier and rate limiter, the middleware chain, the
+/// generated API handlers, the operational routes and the background services.
+public func buildApplication(
+    configuration: ServerConfiguration, store: SQLStore, logger: Logger
+) throws -> some ApplicationProtocol {
+    let metrics = ServerMetrics()
+    let verifier = KeyVerifier(store: store, cacheSeconds: configuration.keyCacheSeconds)
+    let rateLimiter = GCRARateLimiter()
+    let usage = UsageRecorder(store: store, logger: logger)
+    let keys = KeyService(store: store, verifier: verifier, rateLimiter: rateLimiter)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
+    try OperationsRoutes(store: store, metrics: metrics).addRoutes(to: router)
+
+    let api = router.group()
+        .add(middleware: APIKeyAuthMiddleware(
+            verifier: verifier, rateLimiter: rateLimiter,
+            addressResolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
+            usage: usage, metrics: metrics
+        ))
+        .add(middleware: BodyLimitMiddleware(maximumBytes: ServerConfiguration.maximumBodyBytes))
+        .add(middleware: IdempotencyMiddleware(store: store, appliesTo: { request in
+            // Creating and rolling keys answer with a secret, which must never be stored; every other POST applies.
+            !request.uri.path.hasPrefix("/v1/api-keys")
+        }))
+    try APIHandler(storage: store, keys: keys, usage: usage).registerHandlers(on: api)
+
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SmartMails"),
+        services: [
+            UsageFlushService(recorder: usage, interval: configuration.usageFlushSeconds),
+            MaintenanceService(store: store, rateLimiter: rateLimiter, logger: logger),
+        ],
+        logger: logger
+    )
+}

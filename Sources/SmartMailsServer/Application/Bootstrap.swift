@@ -1,0 +1,45 @@
+import SmartMailsCore
+import SmartMailsStore
+
+/// What the first start of an empty database creates: the workspace `default`, its owner and one admin key.
+public enum Bootstrap {
+    public struct Result: Sendable {
+        public let workspace: Workspace
+        public let adminKey: KeyService.IssuedKey
+    }
+
+    /// Creates the default workspace when there is no workspace at all; returns nil when there already is one.
+    public static func ensureDefaultWorkspace(storage: any Storage, ownerEmail: String, now: Timestamp = .now) async throws -> Result? {
+        guard try await storage.workspaceCount() == 0 else { return nil }
+        let workspace = Workspace(id: ResourceID.make(prefix: Workspace.idPrefix, at: now), slug: "default", name: "Default", createdAt: now)
+        let owner = User(id: ResourceID.make(prefix: User.idPrefix, at: now), workspaceID: workspace.id, email: ownerEmail, role: .owner, createdAt: now)
+        let audit = AuditEvent(
+            workspaceID: workspace.id, occurredAt: now, actor: "system", action: .workspaceCreated, targetType: "workspace",
+            targetID: workspace.id, ip: nil, changes: ["slug": workspace.slug, "owner": owner.email]
+        )
+        do {
+            try await storage.createWorkspace(workspace, owner: owner, audit: audit)
+        } catch {
+            // Another node bootstrapping the same PostgreSQL at the same moment wins; this one stands down.
+            if try await storage.workspace(slug: "default") != nil { return nil }
+            throw error
+        }
+        let key = try await KeyService(store: storage).create(
+            workspaceID: workspace.id, name: "Admin key (created on first start)", scopes: ScopePreset.admin.scopes,
+            mode: .live, by: .system, now: now
+        )
+        return Result(workspace: workspace, adminKey: key)
+    }
+
+    /// Creates another workspace with its owner (used by `smartmails workspaces create` and by tests of isolation).
+    public static func createWorkspace(storage: any Storage, slug: String, name: String, ownerEmail: String, now: Timestamp = .now) async throws -> Workspace {
+        let workspace = Workspace(id: ResourceID.make(prefix: Workspace.idPrefix, at: now), slug: slug, name: name, createdAt: now)
+        let owner = User(id: ResourceID.make(prefix: User.idPrefix, at: now), workspaceID: workspace.id, email: ownerEmail, role: .owner, createdAt: now)
+        let audit = AuditEvent(
+            workspaceID: workspace.id, occurredAt: now, actor: "system", action: .workspaceCreated, targetType: "workspace",
+            targetID: workspace.id, ip: nil, changes: ["slug": slug, "owner": ownerEmail]
+        )
+        try await storage.createWorkspace(workspace, owner: owner, audit: audit)
+        return workspace
+    }
+}

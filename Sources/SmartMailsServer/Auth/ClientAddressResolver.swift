@@ -1,0 +1,31 @@
+import SmartMailsCore
+
+/// Finds the client's address: the TCP peer, unless the peer is a trusted proxy, in which case the right-most
+/// `X-Forwarded-For` entry that is not itself a trusted proxy (entries further left can be forged by the client).
+struct ClientAddressResolver: Sendable {
+    let trustedProxies: IPAllowlist
+
+    func clientAddress(peer: String?, forwardedFor: String?) -> IPAddress? {
+        let peerAddress = peer.flatMap(IPAddress.init)
+        guard let peerAddress, !trustedProxies.isUnrestricted, trustedProxies.allows(peerAddress),
+              let forwardedFor, !forwardedFor.isEmpty
+        else { return peerAddress }
+        var candidate = peerAddress
+        for entry in forwardedFor.split(separator: ",").reversed() {
+            guard let address = IPAddress(entry.trimmingCharacters(in: " \t")) else { return nil }
+            candidate = address
+            if !trustedProxies.allows(address) { break }
+        }
+        return candidate
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> Substring {
+        let characters = Set(set)
+        var result = self
+        while let first = result.first, characters.contains(first) { result = result.dropFirst() }
+        while let last = result.last, characters.contains(last) { result = result.dropLast() }
+        return result
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import HTTPTypes
+import SmartMailsCore
+import SmartMailsStore
+import Synchronization
+
+/// Turns a presented bearer token into an authorised key. The hot path is a checksum check, one SHA-256 and one
+/// dictionary lookup; storage is read only on a cache miss, and unknown tokens are cached too, so guessing
+/// does not become database load. Changes made through `KeyService` invalidate entries at once.
+final class KeyVerifier: Sendable {
+    private struct Entry: Sendable {
+        /// nil caches "no such key".
+        let key: APIKey?
+        let secretExpiresAt: Timestamp?
+        let loadedAt: Int64
+    }
+
+    private static let maximumUnknownEntries = 10_000
+    private let cache = Mutex<[String: Entry]>([:])
+    private let store: any APIKeyStore
+    private let timeToLive: Int64
+
+    init(store: any APIKeyStore, cacheSeconds: Int) {
+        self.store = store
+        self.timeToLive = Int64(cacheSeconds) * 1_000_000_000
+    }
+
+    /// Verifies `token` for a request from `clientIP` at `now`; throws the API error that explains a refusal.
+    func verify(token: Substring, clientIP: IPAddress?, now: Timestamp = .now) async throws(APIError) -> APIKey {
+        let parsed: APIKeyToken
+        do {
+            parsed = try APIKeyToken(parsing: token)
+        } catch {
+            throw .unauthorized("malformed_api_key", Self.describe(error))
+        }
+        let hash = parsed.hash
+        let clock = MonotonicClock.nanoseconds()
+        var entry = cache.withLock { $0[hash.hex] }
+        if entry == nil || clock - entry!.loadedAt > timeToLive {
+            entry = try await load(hash: hash, clock: clock)
+        }
+        guard let entry, let key = entry.key else {
+            throw .unauthorized("invalid_api_key", "This API key does not exist. Check that it was copied whole, or create a new one.")
+        }
+        do {
+            try key.authorize(at: now, secretExpiresAt: entry.secretExpiresAt, clientIP: clientIP)
+        } catch {
+            throw Self.refusal(for: error)
+        }
+        return key
+    }
+
+    /// Forgets everything cached about `keyID`, so its next request sees the change just made.
+    func invalidate(keyID: String) {
+        cache.withLock { entries in
+            entries = entries.filter { $0.value.key?.id != keyID }
+        }
+    }
+
+    private func load(hash: APIKeyHash, clock: Int64) async throws(APIError) -> Entry {
+        let found: (key: APIKey, secret: APIKeySecret)?
+        do {
+            found = try await store.keyForSecret(hash: hash)
+        } catch {
+            throw APIError(status: .serviceUnavailable, kind: .api, code: "storage_unavailable", message: "Keys cannot be verified right now; retry shortly.")
+        }
+        let entry = Entry(key: found?.key, secretExpiresAt: found?.secret.expiresAt, loadedAt: clock)
+        cache.withLock { entries in
+            if entry.key == nil, entries.count >= Self.maximumUnknownEntries {
+                entries = entries.filter { $0.value.key != nil }
+            }
+            entries[hash.hex] = entry
+        }
+        return entry
+    }
+
+    private static func describe(_ error: APIKeyFormatError) -> String {
+        switch error {
+        case .wrongLength: "API keys are 46 characters long (sm_live_ or sm_test_, then 38 more). This one is not: it may be truncated."
+        case .unknownPrefix: "API keys start with sm_live_ or sm_test_."
+        case .invalidCharacter: "This API key contains characters that SmartMails keys never have."
+        case .badChecksum: "This API key's checksum does not match: a character is wrong. Copy the key again."
+        }
+    }
+
+    private static func refusal(for rejection: KeyRejection) -> APIError {
+        switch rejection {
+        case .revoked(let at):
+            .unauthorized("api_key_revoked", "This API key was revoked at \(format(at)). Create a new key.")
+        case .expired(let at):
+            .unauthorized("api_key_expired", "This API key expired at \(format(at)). Create a new key, or set a new expiry with a key that holds keys:admin.")
+        case .rolledSecretExpired(let at):
+            .unauthorized("api_key_expired", "This secret was replaced when the key was rolled and stopped working at \(format(at)). Use the key's new secret.")
+        case .ipNotAllowed(let address):
+            .forbidden("ip_not_allowed", "This API key may not be used from \(address.map(String.init(describing:)) ?? "an unknown address"). Add the address to the key's allowed_ips.")
+        }
+    }
+
+    static func format(_ timestamp: Timestamp) -> String {
+        Date(timeIntervalSince1970: Double(timestamp.millisecondsSinceEpoch) / 1000).formatted(.iso8601)
+    }
+}

@@ -1,0 +1,34 @@
+import SmartMailsCore
+
+/// The authenticated key a request acts as, with where it came from.
+struct Caller: Sendable {
+    let key: APIKey
+    let clientIP: String?
+
+    var workspaceID: String { key.workspaceID }
+
+    /// The caller of the request being handled. Set by `APIKeyAuthMiddleware` around the route, because the generated
+    /// OpenAPI handlers receive only their typed input, not the Hummingbird context.
+    @TaskLocal static var current: Caller?
+
+    /// The current caller, provided it holds `scope`; otherwise the 403 that names the missing scope.
+    static func require(_ scope: Scope) throws(APIError) -> Caller {
+        guard let caller = current else {
+            throw APIError.unauthorized("missing_api_key", "Send your API key as 'Authorization: Bearer sm_live_…'.", challenge: "Bearer")
+        }
+        guard caller.key.scopes.contains(scope) else { throw APIError.insufficientScope(scope.rawValue) }
+        return caller
+    }
+
+    /// The current caller whatever its scopes, for operations any key may call.
+    static func requireAny() throws(APIError) -> Caller {
+        guard let caller = current else {
+            throw APIError.unauthorized("missing_api_key", "Send your API key as 'Authorization: Bearer sm_live_…'.", challenge: "Bearer")
+        }
+        return caller
+    }
+
+    var actor: KeyActor {
+        KeyActor(id: key.id, scopes: key.scopes, mode: key.mode, ip: clientIP)
+    }
+}

@@ -1,0 +1,91 @@
+import HTTPTypes
+import Hummingbird
+import SmartMailsCore
+
+/// Guards `/v1`: authenticates the bearer key, applies its IP allowlist and rate limit, makes it the request's
+/// `Caller`, stamps the rate-limit headers on whatever the request returns, and meters the request for the key.
+struct APIKeyAuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let verifier: KeyVerifier
+    let rateLimiter: GCRARateLimiter
+    let addressResolver: ClientAddressResolver
+    let usage: UsageRecorder
+    let metrics: ServerMetrics
+
+    private static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    private static let queryKeyNames: Set<String> = ["api_key", "apikey", "key", "access_token", "token"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.carriesKeyInQuery(request) {
+            metrics.recordAuthFailure(reason: "api_key_in_query")
+            throw APIError.badRequest(
+                "api_key_in_query",
+                "API keys are accepted only in the Authorization header, never in the URL, where they end up in logs. Revoke a key that was sent this way."
+            )
+        }
+        let token: Substring
+        do throws(APIError) {
+            token = try Self.bearerToken(request)
+        } catch {
+            metrics.recordAuthFailure(reason: error.code)
+            throw error
+        }
+        let clientAddress = addressResolver.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedFor])
+        let key: APIKey
+        do throws(APIError) {
+            key = try await verifier.verify(token: token, clientIP: clientAddress)
+        } catch {
+            metrics.recordAuthFailure(reason: error.code)
+            throw error
+        }
+        let clientIP = clientAddress?.description
+        let decision = rateLimiter.acquire(key: key.id, policy: key.rateLimit)
+        var response: Response
+        if decision.allowed {
+            var context = context
+            let caller = Caller(key: key, clientIP: clientIP)
+            context.caller = caller
+            do {
+                response = try await Caller.$current.withValue(caller) { try await next(request, context) }
+            } catch {
+                response = APIError.from(error).response(requestID: context.requestID)
+            }
+        } else {
+            metrics.recordRateLimited()
+            response = APIError(
+                status: .tooManyRequests, kind: .rateLimit, code: "rate_limited",
+                message: "This key may make \(key.rateLimit.requests) requests per \(key.rateLimit.perSeconds) s. Retry after \(decision.retryAfterSeconds) s."
+            ).response(requestID: context.requestID)
+        }
+        RateLimitHeaders.apply(decision, policy: key.rateLimit, to: &response.headers)
+        usage.record(key: key, status: response.status.code, clientIP: clientIP)
+        return response
+    }
+
+    private static func bearerToken(_ request: Request) throws(APIError) -> Substring {
+        guard let header = request.headers[.authorization], !header.isEmpty else {
+            throw APIError.unauthorized(
+                "missing_api_key", "No API key was sent. Send it as 'Authorization: Bearer sm_live_…'.", challenge: #"Bearer realm="SmartMails""#
+            )
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthorized("malformed_api_key", "Use the Bearer scheme: 'Authorization: Bearer sm_live_…'.")
+        }
+        return parts[1].trimmingCharacters(in: " \t")
+    }
+
+    private static func carriesKeyInQuery(_ request: Request) -> Bool {
+        guard let query = request.uri.query, !query.isEmpty else { return false }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let name = parts.first.map { $0.lowercased() } ?? ""
+            let value = parts.count == 2 ? parts[1] : ""
+            if queryKeyNames.contains(name) || value.hasPrefix("sm_live_") || value.hasPrefix("sm_test_") {
+                return true
+            }
+        }
+        return false
+    }
+}

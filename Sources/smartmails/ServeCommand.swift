@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import SmartMailsStore
+import Hummingbird
+import Logging
+import SmartMailsCore
+import SmartMailsServer
+
+/// Runs the API and background services until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the SmartMails server.")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "Address to listen on (env SMARTMAILS_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env SMARTMAILS_PORT, default 8080).")
+    var port: Int?
+
+    @Option(help: "Comma-separated CIDR blocks of proxies whose X-Forwarded-For is trusted (env SMARTMAILS_TRUSTED_PROXIES).")
+    var trustedProxies: String?
+
+    func run() async throws {
+        let logger = LoggerSetup.bootstrap()
+        var configuration = ServerConfiguration()
+        configuration.host = host ?? Environment.value("SMARTMAILS_HOST") ?? configuration.host
+        if let port = try port ?? Environment.value("SMARTMAILS_PORT").map(Self.parsePort) { configuration.port = port }
+        configuration.dataDirectory = storage.resolvedDataDirectory
+        configuration.databaseURL = storage.resolvedDatabaseURL
+        if let proxies = trustedProxies ?? Environment.value("SMARTMAILS_TRUSTED_PROXIES") {
+            let entries = proxies.split(separator: ",").map { String($0) }
+            do {
+                configuration.trustedProxies = try IPAllowlist.parse(entries, param: "SMARTMAILS_TRUSTED_PROXIES")
+            } catch {
+                throw ValidationError("\(error.param): \(error.message)")
+            }
+        }
+        if let email = Environment.value("SMARTMAILS_OWNER_EMAIL") { configuration.ownerEmail = email }
+
+        let store = try await storage.openStore(logger: logger)
+        if let created = try await Bootstrap.ensureDefaultWorkspace(storage: store, ownerEmail: configuration.ownerEmail) {
+            // Written unbuffered: when stdout is a pipe or file the key must be there before the server blocks.
+            FileHandle.standardOutput.write(Data(Self.banner(secret: created.adminKey.token.rawValue).utf8))
+        }
+        do {
+            let app = try buildApplication(configuration: configuration, store: store, logger: logger)
+            logger.info("SmartMails listening", metadata: [
+                "address": "http://\(configuration.host):\(configuration.port)",
+                "database": .string(configuration.databaseURL == nil ? configuration.sqlitePath : "postgresql"),
+            ])
+            try await app.runService()
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
+        try await store.shutdown()
+    }
+
+    private static func parsePort(_ text: String) throws -> Int {
+        guard let port = Int(text), (0...65535).contains(port) else { throw ValidationError("SMARTMAILS_PORT must be 0-65535") }
+        return port
+    }
+
+    private static func banner(secret: String) -> String {
+        """
+
+        ================================================================================
+          SmartMails created the workspace "default" with its first admin API key.
+          It is shown only this once. Store it now (e.g. in a password manager):
+
+            \(secret)
+
+          Try it:  curl -H "Authorization: Bearer \(secret)" http://127.0.0.1:8080/v1/me
+        ================================================================================
+
+        """
+    }
+}
