@@ -115,8 +115,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "smtp-bench",
-            dependencies: ["SMTPKit"],
+            dependencies: ["SMTPKit", .product(name: "NIOCore", package: "swift-nio")],
             path: "bench/smtp/Sources",
+            swiftSettings: strictSettings
+        ),
+        // Shared by the test targets: the databases every storage test runs on.
+        .target(
+            name: "SmartMailsTestSupport",
+            dependencies: [
+                "SmartMailsStore",
+                "SmartMailsCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SmartMailsTestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -126,13 +138,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SMTPKitTests",
-            dependencies: ["SMTPKit"],
+            dependencies: ["SMTPKit", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SmartMailsStoreTests",
-            dependencies: ["SmartMailsStore", "SmartMailsCore"],
+            dependencies: ["SmartMailsStore", "SmartMailsCore", "SmartMailsTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -141,7 +153,11 @@ let package = Package(
                 "SmartMailsServer",
                 "SmartMailsStore",
                 "SmartMailsCore",
+                "SmartMailsTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -31,7 +31,7 @@ public func buildApplication(
             // Creating and rolling keys answer with a secret, which must never be stored; every other POST applies.
             !request.uri.path.hasPrefix("/v1/api-keys")
         }))
-    try APIHandler(storage: store, keys: keys, usage: usage).registerHandlers(on: api)
+    try APIHandler(storage: store, keys: keys, usage: usage).registerHandlers(on: api, middlewares: [EmptyBodyMiddleware()])
 
     return Application(
         router: router,

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import SQLKit
+import SmartMailsStore
+
+/// A database engine a storage test runs on. SQLite always; PostgreSQL when `SMARTMAILS_TEST_POSTGRES_URL` is set
+/// (`.ci/run` sets it, so CI runs every storage test on both).
+public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public static var all: [TestDatabase] {
+        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    static var postgresURL: String? {
+        guard let url = ProcessInfo.processInfo.environment["SMARTMAILS_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    public var description: String { rawValue }
+
+    /// Runs `body` with a migrated store in a database of its own (a temporary SQLite file, or a new PostgreSQL
+    /// database), removed afterwards, so tests can run in parallel without seeing each other's rows.
+    public func withStore<T: Sendable>(_ body: (SQLStore) async throws -> T) async throws -> T {
+        let logger = Logger(label: "test")
+        switch self {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smartmails-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try await SQLStore.open(databaseURL: nil, sqlitePath: directory.appendingPathComponent("test.sqlite").path, logger: logger)
+            do {
+                let result = try await body(store)
+                try await store.shutdown()
+                return result
+            } catch {
+                try? await store.shutdown()
+                throw error
+            }
+        case .postgres:
+            guard let adminURL = Self.postgresURL else { fatalError("postgres test without SMARTMAILS_TEST_POSTGRES_URL") }
+            let name = "sm_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            let admin = try PostgresDatabaseClient(url: adminURL, logger: logger)
+            try await admin.withDatabase { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            let store = try await SQLStore.open(databaseURL: Self.replacingDatabase(in: adminURL, with: name), sqlitePath: "", logger: logger)
+            let outcome: Result<T, any Error>
+            do {
+                outcome = .success(try await body(store))
+            } catch {
+                outcome = .failure(error)
+            }
+            try? await store.shutdown()
+            try? await admin.withDatabase { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+            try? await admin.shutdown()
+            return try outcome.get()
+        }
+    }
+
+    static func replacingDatabase(in url: String, with name: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
+    }
+}
