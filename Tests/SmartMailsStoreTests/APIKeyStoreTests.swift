@@ -19,7 +19,7 @@ import Testing
     static func makeKey(_ store: SQLStore, workspace: Workspace, now: Timestamp = .now) async throws -> (APIKey, APIKeyToken) {
         let token = APIKeyToken.generate(mode: .live)
         let key = APIKey(
-            id: ResourceID.make(prefix: "key"), workspaceID: workspace.id, name: "k", mode: .live,
+            id: ResourceID.make(prefix: "key", at: now), workspaceID: workspace.id, name: "k", mode: .live,
             displayPrefix: token.displayPrefix, lastFour: token.lastFour, scopes: try ScopeSet.parse(["read"]),
             allowedIPs: try IPAllowlist.parse(["10.0.0.0/8", "2001:db8::/32"], param: "p"),
             rateLimit: RateLimitPolicy(requests: 5, perSeconds: 10), expiresAt: now.adding(seconds: 3600),
@@ -118,7 +118,7 @@ import Testing
             let workspace = try await Self.makeWorkspace(store, slug: "a")
             var created: [String] = []
             for offset in 0..<7 {
-                created.append(try await Self.makeKey(store, workspace: workspace, now: Timestamp.now.adding(milliseconds: Int64(offset))).0.id)
+                created.append(try await Self.makeKey(store, workspace: workspace, now: Timestamp.now.adding(milliseconds: Int64(offset * 5))).0.id)
             }
             var seen: [String] = []
             var after: String?
