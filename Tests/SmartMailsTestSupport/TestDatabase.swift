@@ -57,6 +57,25 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
         }
     }
 
+    /// PostgreSQL only: two stores (two connection pools, as two server nodes would have) on one new database.
+    public static func withTwoNodes<T: Sendable>(_ body: (SQLStore, SQLStore) async throws -> T) async throws -> T {
+        try await TestDatabase.postgres.withStore { first in
+            let logger = Logger(label: "test")
+            let url = try await first.client.withDatabase { database in
+                try await database.raw("SELECT current_database() AS name").first()?.decode(column: "name", as: String.self)
+            }
+            let second = try await SQLStore.open(databaseURL: replacingDatabase(in: postgresURL!, with: url!), sqlitePath: "", logger: logger)
+            do {
+                let result = try await body(first, second)
+                try await second.shutdown()
+                return result
+            } catch {
+                try? await second.shutdown()
+                throw error
+            }
+        }
+    }
+
     static func replacingDatabase(in url: String, with name: String) -> String {
         var components = URLComponents(string: url)!
         components.path = "/" + name

@@ -39,6 +39,7 @@ public func buildApplication(
         services: [
             UsageFlushService(recorder: usage, interval: configuration.usageFlushSeconds),
             MaintenanceService(store: store, rateLimiter: rateLimiter, logger: logger),
+            KeyChangeListener(store: store, verifier: verifier, logger: logger),
         ],
         logger: logger
     )

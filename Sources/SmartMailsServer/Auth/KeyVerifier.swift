@@ -57,6 +57,11 @@ final class KeyVerifier: Sendable {
         }
     }
 
+    /// Forgets every cached key, e.g. after missing change notifications.
+    func invalidateAll() {
+        cache.withLock { $0.removeAll() }
+    }
+
     private func load(hash: APIKeyHash, clock: Int64) async throws(APIError) -> Entry {
         let found: (key: APIKey, secret: APIKeySecret)?
         do {

@@ -8,6 +8,9 @@ public protocol DatabaseClient: Sendable {
     /// Runs `body` inside one transaction: all its statements commit together or none do.
     func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     func shutdown() async throws
+    /// Calls `onNotification` with the payload of every notification on `channel` from any process sharing the
+    /// database, until cancelled. Engines without notifications (SQLite) return nil at once.
+    func listen(channel: String, onNotification: @escaping @Sendable (String) -> Void) async throws -> Void?
 }
 
 /// Which engine is behind a `DatabaseClient`, for the few statements whose SQL differs.

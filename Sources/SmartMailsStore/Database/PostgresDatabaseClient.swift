@@ -61,6 +61,16 @@ public final class PostgresDatabaseClient: DatabaseClient {
         runTask.cancel()
         await runTask.value
     }
+
+    public func listen(channel: String, onNotification: @escaping @Sendable (String) -> Void) async throws -> Void? {
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await notification in notifications {
+                    onNotification(notification.payload)
+                }
+            }
+        }
+    }
 }
 
 /// A database URL that SmartMails cannot use.

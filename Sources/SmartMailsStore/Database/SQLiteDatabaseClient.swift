@@ -51,4 +51,9 @@ public final class SQLiteDatabaseClient: DatabaseClient {
     public func shutdown() async throws {
         try await connection.close()
     }
+
+    /// One SQLite file has one server process; there is nobody to hear from.
+    public func listen(channel: String, onNotification: @escaping @Sendable (String) -> Void) async throws -> Void? {
+        nil
+    }
 }

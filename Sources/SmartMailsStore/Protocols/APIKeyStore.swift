@@ -19,4 +19,7 @@ public protocol APIKeyStore: Sendable {
     func revokeKey(id: String, workspaceID: String, at: Timestamp, audit: AuditEvent) async throws -> Bool
     /// The key a secret belongs to, whatever its state: the verifier reports revoked and expired keys as such.
     func keyForSecret(hash: APIKeyHash) async throws -> (key: APIKey, secret: APIKeySecret)?
+    /// Calls `onChange` with the id of every key changed (updated, rolled, revoked) by any process sharing the
+    /// database, until cancelled; returns false at once where the engine cannot tell (SQLite, a single process).
+    func followKeyChanges(_ onChange: @escaping @Sendable (String) -> Void) async throws -> Bool
 }

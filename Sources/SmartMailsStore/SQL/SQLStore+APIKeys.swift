@@ -49,6 +49,7 @@ extension SQLStore: APIKeyStore {
                 """).first()
             guard updated != nil else { return false }
             try await database.insertAudit(audit)
+            try await self.announceKeyChange(key.id, in: database)
             return true
         }
     }
@@ -73,6 +74,7 @@ extension SQLStore: APIKeyStore {
                 """).run()
             try await database.insertSecret(newSecret)
             try await database.insertAudit(audit)
+            try await self.announceKeyChange(id, in: database)
             return true
         }
     }
@@ -86,8 +88,22 @@ extension SQLStore: APIKeyStore {
                 """).first()
             guard updated != nil else { return false }
             try await database.insertAudit(audit)
+            try await self.announceKeyChange(id, in: database)
             return true
         }
+    }
+
+    public func followKeyChanges(_ onChange: @escaping @Sendable (String) -> Void) async throws -> Bool {
+        try await client.listen(channel: Self.keyChangeChannel, onNotification: onChange) != nil
+    }
+
+    static let keyChangeChannel = "smartmails_key_changes"
+
+    /// PostgreSQL delivers the notification when the transaction commits, so other nodes never hear of a change
+    /// that was rolled back, and hear of a committed one at once.
+    private func announceKeyChange(_ keyID: String, in database: any SQLDatabase) async throws {
+        guard client.kind == .postgres else { return }
+        try await database.raw("SELECT pg_notify(\(bind: Self.keyChangeChannel), \(bind: keyID))").run()
     }
 
     public func keyForSecret(hash: APIKeyHash) async throws -> (key: APIKey, secret: APIKeySecret)? {

@@ -1,0 +1,47 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SmartMailsCore
+import SmartMailsServer
+import SmartMailsStore
+import SmartMailsTestSupport
+import Testing
+
+/// Several `smartmails serve` processes on one PostgreSQL: a key changed through one node must hold on the others
+/// at once, although each node serves verified keys from its own cache.
+@Suite struct MultiNodeTests {
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func revocationOnOneNodeHoldsOnTheOtherAtOnce(database: TestDatabase) async throws {
+        try await TestDatabase.withTwoNodes { storeA, storeB in
+            let created = try #require(try await Bootstrap.ensureDefaultWorkspace(storage: storeA, ownerEmail: "o@example.com"))
+            let admin = created.adminKey.token.rawValue
+            let issued = try await KeyService(store: storeA).create(
+                workspaceID: created.workspace.id, name: "shared", scopes: .all, mode: .live, by: .system
+            )
+            // Long cache lifetime, so only the notification can explain a fast refusal.
+            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, keyCacheSeconds: 3600)
+            let nodeA = try buildApplication(configuration: configuration, store: storeA, logger: Logger(label: "a"))
+            let nodeB = try buildApplication(configuration: configuration, store: storeB, logger: Logger(label: "b"))
+            try await nodeA.test(.router) { clientA in
+                try await nodeB.test(.router) { clientB in
+                    // Node B caches the key as valid.
+                    #expect(try await clientB.call(.get, "/v1/me", key: issued.token.rawValue).status == .ok)
+                    // Give node B's listener a moment to be subscribed before the change is made.
+                    try await Task.sleep(for: .milliseconds(300))
+                    let revoked = try await clientA.call(.delete, "/v1/api-keys/\(issued.key.id)", key: admin)
+                    #expect(revoked.status == .ok)
+                    var refused = false
+                    for _ in 0..<40 where !refused {
+                        refused = try await clientB.call(.get, "/v1/me", key: issued.token.rawValue).status == .unauthorized
+                        if !refused { try await Task.sleep(for: .milliseconds(25)) }
+                    }
+                    #expect(refused, "node B still accepted a key revoked on node A")
+                    try await clientB.call(.get, "/v1/me", key: issued.token.rawValue).expectError(.unauthorized, code: "api_key_revoked")
+                }
+            }
+        }
+    }
+}
