@@ -49,68 +49,103 @@ enum DKIMCanonicalizer {
     }
 
     /// The body from `start`; trailing empty lines are dropped, and simple turns an empty body into one CRLF.
+    ///
+    /// Generated mail is mostly lines that canonicalise to exactly their own bytes (CRLF-ended, no tab, no double or
+    /// trailing space). Such lines, and the bare CRLF lines between them, are hashed straight from the message in one
+    /// long run rather than copied line by line through the sink; only lines that change go through the sink.
     static func body(_ message: UnsafeBufferPointer<UInt8>, from start: Int, mode: DKIMCanonicalization.Mode, into sink: inout DKIMHashSink) {
+        let raw = UnsafeRawBufferPointer(message)
+        let count = message.count
+        // Invariant: [runStart, runEnd) is unhashed input equal to its canonical form, and everything from runEnd to
+        // the current line is the pending empty lines, which count only if a non-empty line follows them.
+        var runStart = start
+        var runEnd = start
         var pendingEmptyLines = 0
+        var emptyLinesVerbatim = true
         var wroteLine = false
         var lineStart = start
-        let count = message.count
         while lineStart < count {
-            var lineEnd = lineStart
-            while lineEnd < count, message[lineEnd] != 10 { lineEnd += 1 }
-            let next = lineEnd < count ? lineEnd + 1 : count
-            if lineEnd > lineStart, message[lineEnd - 1] == 13, lineEnd < count { lineEnd -= 1 }
-            let line = UnsafeBufferPointer(rebasing: message[lineStart..<lineEnd])
-            switch mode {
-            case .simple:
-                if line.isEmpty {
-                    pendingEmptyLines += 1
-                } else {
-                    flush(&pendingEmptyLines, into: &sink)
-                    sink.append(line)
-                    sink.appendCRLF()
-                    wroteLine = true
-                }
-            case .relaxed:
-                if relaxedLine(line, pendingEmptyLines: &pendingEmptyLines, into: &sink) { wroteLine = true }
+            let newline = SMTPByteWords.firstIndex(of: 10, in: raw, from: lineStart) ?? count
+            let next = newline < count ? newline + 1 : count
+            let endsWithCRLF = newline < count && newline > lineStart && message[newline - 1] == 13
+            let line = UnsafeBufferPointer(rebasing: message[lineStart..<(endsWithCRLF ? newline - 1 : newline)])
+            let shape = mode == .simple ? (line.isEmpty ? .empty : .verbatim) : relaxedShape(line)
+            defer { lineStart = next }
+            if shape == .empty {
+                if pendingEmptyLines == 0 { emptyLinesVerbatim = true }
+                if !(line.isEmpty && endsWithCRLF) { emptyLinesVerbatim = false }
+                pendingEmptyLines += 1
+                continue
             }
-            lineStart = next
+            wroteLine = true
+            if shape == .verbatim, endsWithCRLF, pendingEmptyLines == 0 || emptyLinesVerbatim {
+                runEnd = next
+                pendingEmptyLines = 0
+                continue
+            }
+            sink.append(UnsafeBufferPointer(rebasing: message[runStart..<runEnd]))
+            flush(&pendingEmptyLines, into: &sink)
+            if shape == .verbatim, endsWithCRLF {
+                runStart = lineStart
+                runEnd = next
+                continue
+            }
+            if shape == .verbatim { sink.append(line) } else { relaxedLine(line, into: &sink) }
+            sink.appendCRLF()
+            runStart = next
+            runEnd = next
         }
+        sink.append(UnsafeBufferPointer(rebasing: message[runStart..<runEnd]))
         if mode == .simple, !wroteLine { sink.appendCRLF() }
     }
 
-    /// Writes a relaxed line (inner whitespace runs as one space, none at the end) unless it is empty;
-    /// empty lines are only counted, and written once a non-empty line follows them.
-    private static func relaxedLine(
-        _ line: UnsafeBufferPointer<UInt8>,
-        pendingEmptyLines: inout Int,
-        into sink: inout DKIMHashSink
-    ) -> Bool {
-        // Most lines need no change: no tab, no double space, no trailing space. Hash those in one call.
+    private enum LineShape {
+        /// Canonically empty: dropped at the end of the body, CRLF elsewhere.
+        case empty
+        /// Canonically the line itself.
+        case verbatim
+        /// Has whitespace that relaxed rewrites.
+        case rewritten
+    }
+
+    /// Whether a relaxed line needs rewriting: a tab, two spaces in a row, or a space at the end.
+    private static func relaxedShape(_ line: UnsafeBufferPointer<UInt8>) -> LineShape {
+        if line.isEmpty { return .empty }
+        let raw = UnsafeRawBufferPointer(line)
+        let tabs = SMTPByteWords.repeating(0x09)
+        let spaces = SMTPByteWords.repeating(0x20)
         var previousSpace = false
+        var index = 0
         var clean = true
-        for byte in line {
-            if byte == 0x09 || (byte == 0x20 && previousSpace) {
+        while index + 8 <= raw.count {
+            let word = SMTPByteWords.load(raw, at: index)
+            let space = SMTPByteWords.matching(word, spaces)
+            // Two spaces in a row inside the word, or one ending the last word and one starting this one.
+            if SMTPByteWords.matching(word, tabs) != 0 || space & (space << 8) != 0 || (previousSpace && space & 0x80 != 0) {
                 clean = false
                 break
             }
+            previousSpace = space >> 63 != 0
+            index += 8
+        }
+        while clean, index < raw.count {
+            let byte = raw[index]
+            if byte == 0x09 || (byte == 0x20 && previousSpace) { clean = false }
             previousSpace = byte == 0x20
+            index += 1
         }
-        if clean, !previousSpace, !line.isEmpty {
-            flush(&pendingEmptyLines, into: &sink)
-            sink.append(line)
-            sink.appendCRLF()
-            return true
-        }
+        if clean, !previousSpace { return .verbatim }
+        return line.allSatisfy { $0 == 0x20 || $0 == 0x09 } ? .empty : .rewritten
+    }
+
+    /// Writes a relaxed line that has something besides whitespace, without its line end: every whitespace run
+    /// before a visible byte becomes one space, and the trailing run is dropped.
+    private static func relaxedLine(_ line: UnsafeBufferPointer<UInt8>, into sink: inout DKIMHashSink) {
         var pendingSpace = false
-        var wroteAny = false
         for byte in line {
             if byte == 0x20 || byte == 0x09 {
                 pendingSpace = true
                 continue
-            }
-            if !wroteAny {
-                flush(&pendingEmptyLines, into: &sink)
-                wroteAny = true
             }
             if pendingSpace {
                 sink.append(0x20)
@@ -118,12 +153,6 @@ enum DKIMCanonicalizer {
             }
             sink.append(byte)
         }
-        if wroteAny {
-            sink.appendCRLF()
-        } else {
-            pendingEmptyLines += 1
-        }
-        return wroteAny
     }
 
     private static func flush(_ pendingEmptyLines: inout Int, into sink: inout DKIMHashSink) {

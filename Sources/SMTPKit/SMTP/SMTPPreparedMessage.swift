@@ -46,28 +46,49 @@ public struct SMTPPreparedMessage: Sendable, Hashable {
         var previousWasCR = false
         var inHeaders = true
         var lineLength = 0
-        for byte in bytes {
-            if previousWasCR && byte != UInt8(ascii: "\n") {
-                result.needsRewrite = true
-            }
-            switch byte {
-            case UInt8(ascii: "\n"):
-                if !previousWasCR { result.needsRewrite = true }
-                if lineLength == 0 { inHeaders = false }
-                atLineStart = true
-                lineLength = 0
-            case UInt8(ascii: "\r"):
-                break
-            default:
-                if atLineStart && byte == UInt8(ascii: ".") { result.needsRewrite = true }
-                if byte >= 0x80 {
-                    result.has8Bit = true
-                    if inHeaders { result.headers8Bit = true }
+        let carriageReturns = SMTPByteWords.repeating(UInt8(ascii: "\r"))
+        let lineFeeds = SMTPByteWords.repeating(UInt8(ascii: "\n"))
+        var index = 0
+        while index < bytes.count {
+            // Mid-line words without a CR, LF or 8-bit byte change nothing but the line length, so most of a message
+            // is checked a word at a time; the bytes up to the first one that matters go through the state machine.
+            var stop = index + 1
+            if !atLineStart, !previousWasCR, index + 8 <= bytes.count {
+                let word = SMTPByteWords.load(bytes, at: index)
+                let special = (word & SMTPByteWords.high) | SMTPByteWords.matching(word, carriageReturns)
+                    | SMTPByteWords.matching(word, lineFeeds)
+                if special == 0 {
+                    lineLength += 8
+                    index += 8
+                    continue
                 }
-                atLineStart = false
-                lineLength += 1
+                stop = index + special.trailingZeroBitCount / 8 + 1
             }
-            previousWasCR = byte == UInt8(ascii: "\r")
+            while index < stop {
+                let byte = bytes[index]
+                index += 1
+                if previousWasCR && byte != UInt8(ascii: "\n") {
+                    result.needsRewrite = true
+                }
+                switch byte {
+                case UInt8(ascii: "\n"):
+                    if !previousWasCR { result.needsRewrite = true }
+                    if lineLength == 0 { inHeaders = false }
+                    atLineStart = true
+                    lineLength = 0
+                case UInt8(ascii: "\r"):
+                    break
+                default:
+                    if atLineStart && byte == UInt8(ascii: ".") { result.needsRewrite = true }
+                    if byte >= 0x80 {
+                        result.has8Bit = true
+                        if inHeaders { result.headers8Bit = true }
+                    }
+                    atLineStart = false
+                    lineLength += 1
+                }
+                previousWasCR = byte == UInt8(ascii: "\r")
+            }
         }
         if previousWasCR { result.needsRewrite = true }
         result.endsWithCRLF = bytes.count >= 2 && bytes[bytes.count - 2] == UInt8(ascii: "\r") && bytes[bytes.count - 1] == UInt8(ascii: "\n")

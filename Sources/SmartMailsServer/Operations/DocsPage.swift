@@ -22,6 +22,8 @@ enum DocsPage {
     <main><div id="intro" class="intro">Loading /openapi.json …</div><div id="ops"></div></main>
     <script>
     const esc = s => String(s ?? "").replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]));
+    // The spec's texts use a little Markdown: `code` and **bold**.
+    const md = s => esc(s).replace(/`([^`]+)`/g, "<code>$1</code>").replace(/\*\*([^*]+)\*\*/g, "<b>$1</b>");
     function resolve(spec, node) {
       while (node && node.$ref) { node = node.$ref.slice(2).split("/").reduce((o, k) => o[k], spec); }
       return node;
@@ -41,7 +43,7 @@ enum DocsPage {
     fetch("/openapi.json").then(r => r.json()).then(spec => {
       document.getElementById("title").textContent = spec.info.title;
       document.getElementById("version").textContent = "Version " + spec.info.version;
-      document.getElementById("intro").textContent = spec.info.description;
+      document.getElementById("intro").innerHTML = md(spec.info.description);
       const byTag = {};
       for (const [path, item] of Object.entries(spec.paths)) {
         for (const method of ["get", "post", "patch", "delete", "put"]) {
@@ -59,12 +61,12 @@ enum DocsPage {
           html += '<div class="op" id="' + esc(op.operationId) + '"><span class="method ' + method + '">' + method.toUpperCase() +
             '</span><span class="path">' + esc(path) + "</span>" +
             (op["x-required-scope"] ? '<span class="scope">scope: ' + esc(op["x-required-scope"]) + "</span>" : "") +
-            "<p><b>" + esc(op.summary) + "</b><br>" + esc(op.description) + "</p>";
+            "<p><b>" + esc(op.summary) + "</b><br>" + md(op.description) + "</p>";
           if (params.length) html += "<table><tr><th>Parameter</th><th>In</th><th>Description</th></tr>" +
-            params.map(p => "<tr><td><code>" + esc(p.name) + "</code></td><td>" + esc(p.in) + "</td><td>" + esc(p.description) + "</td></tr>").join("") + "</table>";
+            params.map(p => "<tr><td><code>" + esc(p.name) + "</code></td><td>" + esc(p.in) + "</td><td>" + md(p.description) + "</td></tr>").join("") + "</table>";
           if (body) html += "<div>Request body</div><pre>" + esc(schemaText(spec, body.schema, 0)) + "</pre>";
           html += "<table><tr><th>Status</th><th>Meaning</th></tr>" + Object.entries(op.responses).map(([code, r]) =>
-            "<tr><td>" + esc(code) + "</td><td>" + esc(resolve(spec, r).description) + "</td></tr>").join("") + "</table></div>";
+            "<tr><td>" + esc(code) + "</td><td>" + md(resolve(spec, r).description) + "</td></tr>").join("") + "</table></div>";
         }
       }
       document.getElementById("ops").innerHTML = html;

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Eight-bytes-at-a-time tests for the per-message scans (wire-form check, DKIM canonicalisation): mail is mostly
+/// plain ASCII lines, and checking a word at once instead of a byte keeps those scans well below the cost of hashing.
+enum SMTPByteWords {
+    static let high: UInt64 = 0x8080_8080_8080_8080
+    private static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+    static func repeating(_ byte: UInt8) -> UInt64 { UInt64(byte) &* 0x0101_0101_0101_0101 }
+
+    /// 0x80 in exactly the bytes of `word` that are zero (no borrow between bytes, so the mask can be combined bytewise).
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 {
+        ~(((word & low7) &+ low7) | word | low7)
+    }
+
+    /// 0x80 in exactly the bytes of `word` equal to the byte repeated in `pattern`.
+    @inline(__always)
+    static func matching(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+        zeroBytes(word ^ pattern)
+    }
+
+    /// The little-endian word at `offset`; the caller guarantees eight readable bytes.
+    @inline(__always)
+    static func load(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// The first `byte` at or after `start`, or nil; memchr, which reads many bytes per step.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import HummingbirdTesting
+import SmartMailsTestSupport
+import Testing
+
+/// `/docs` as a person sees it: rendered by headless Chromium, which runs the page's script against `/openapi.json`.
+@Suite struct DocsPageTests {
+    static func chromium() throws -> String {
+        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"] where FileManager.default.isExecutableFile(atPath: path) {
+            return path
+        }
+        throw DocsError("headless Chromium is needed for this test: apt-get install chromium")
+    }
+
+    struct DocsError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    @Test func docsRenderEveryOperationWithItsScope() async throws {
+        let browser = try Self.chromium()
+        try await TestApp.run(on: .sqlite, mode: .live) { _, client in
+            let port = try #require(client.port)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: browser)
+            process.arguments = [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--user-data-dir=\(FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)").path)",
+                "--virtual-time-budget=10000", "--dump-dom", "http://127.0.0.1:\(port)/docs",
+            ]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            #expect(dom.contains("SmartMails API"))
+            #expect(!dom.contains("Loading /openapi.json"), "the page's script did not render the spec")
+            for operation in ["getMe", "listApiKeys", "createApiKey", "getApiKey", "updateApiKey", "revokeApiKey", "rollApiKey", "getApiKeyUsage", "listAuditEvents"] {
+                #expect(dom.contains("id=\"\(operation)\""), "\(operation) missing from /docs")
+            }
+            #expect(dom.contains("scope: keys:admin") && dom.contains("scope: audit:read"))
+            #expect(dom.contains("/v1/api-keys/{id}/roll"))
+        }
+    }
+}
