@@ -4,8 +4,8 @@ import SmartMailsCore
 import SmartMailsServer
 import SmartMailsStore
 
-/// Key administration from the shell, for operators and scripts. Changes reach a running server's cache within
-/// its key cache time (15 s).
+/// Key administration from the shell, for operators and scripts. On PostgreSQL a running server hears of
+/// changes at once; on SQLite its key cache catches up within 15 s.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Create, list and revoke API keys.",
@@ -21,22 +21,15 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "live or test.") var mode: APIKeyMode = .live
 
         func run() async throws {
-            let logger = LoggerSetup.bootstrap()
-            let store = try await storage.openStore(logger: logger)
-            guard let workspace = try await store.workspace(slug: workspace) else {
-                try await store.shutdown()
-                throw ValidationError("No workspace '\(self.workspace)'.")
-            }
             let scopeSet: ScopeSet
             do {
                 scopeSet = try ScopeSet.parse(scopes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
             } catch {
                 throw ValidationError("Unknown scope in '\(scopes)'. Valid: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")), read, write, admin.")
             }
-            let issued = try await KeyService(store: store).create(
-                workspaceID: workspace.id, name: name, scopes: scopeSet, mode: mode, by: .system
-            )
-            try await store.shutdown()
+            let issued = try await storage.withWorkspace(slug: workspace) { store, workspace in
+                try await KeyService(store: store).create(workspaceID: workspace.id, name: name, scopes: scopeSet, mode: mode, by: .system)
+            }
             print(issued.token.rawValue)
         }
     }
@@ -48,23 +41,22 @@ struct KeysCommand: AsyncParsableCommand {
         @Flag(help: "Include revoked keys.") var includeRevoked = false
 
         func run() async throws {
-            let logger = LoggerSetup.bootstrap()
-            let store = try await storage.openStore(logger: logger)
-            guard let workspace = try await store.workspace(slug: workspace) else {
-                try await store.shutdown()
-                throw ValidationError("No workspace '\(self.workspace)'.")
+            let keys = try await storage.withWorkspace(slug: workspace) { store, workspace in
+                var all: [APIKey] = []
+                var afterID: String?
+                repeat {
+                    let page = try await store.keys(workspaceID: workspace.id, limit: 100, afterID: afterID, includeRevoked: includeRevoked)
+                    all += page
+                    afterID = page.count == 100 ? page.last?.id : nil
+                } while afterID != nil
+                return all
             }
-            var afterID: String?
             print("ID\tKEY\tNAME\tSCOPES\tSTATUS")
-            repeat {
-                let page = try await store.keys(workspaceID: workspace.id, limit: 100, afterID: afterID, includeRevoked: includeRevoked)
-                for key in page {
-                    let status = key.revokedAt != nil ? "revoked" : (key.expiresAt.map { $0 <= .now } == true ? "expired" : "active")
-                    print("\(key.id)\t\(key.redacted)\t\(key.name)\t\(key.scopes.scopes.map(\.rawValue).joined(separator: ","))\t\(status)")
-                }
-                afterID = page.count == 100 ? page.last?.id : nil
-            } while afterID != nil
-            try await store.shutdown()
+            let now = Timestamp.now
+            for key in keys {
+                let status = key.revokedAt != nil ? "revoked" : (key.expiresAt.map { $0 <= now } == true ? "expired" : "active")
+                print("\(key.id)\t\(key.redacted)\t\(key.name)\t\(key.scopes.scopes.map(\.rawValue).joined(separator: ","))\t\(status)")
+            }
         }
     }
 
@@ -75,20 +67,14 @@ struct KeysCommand: AsyncParsableCommand {
         @Argument(help: "The key id, key_…") var id: String
 
         func run() async throws {
-            let logger = LoggerSetup.bootstrap()
-            let store = try await storage.openStore(logger: logger)
-            guard let workspace = try await store.workspace(slug: workspace) else {
-                try await store.shutdown()
-                throw ValidationError("No workspace '\(self.workspace)'.")
+            let key = try await storage.withWorkspace(slug: workspace) { store, workspace in
+                do {
+                    return try await KeyService(store: store).revoke(id: id, workspaceID: workspace.id, by: .system)
+                } catch KeyServiceError.notFound {
+                    throw ValidationError("No live key '\(id)' in workspace '\(workspace.slug)'.")
+                }
             }
-            do {
-                let key = try await KeyService(store: store).revoke(id: id, workspaceID: workspace.id, by: .system)
-                print("Revoked \(key.id) (\(key.redacted)).")
-            } catch KeyServiceError.notFound {
-                try await store.shutdown()
-                throw ValidationError("No live key '\(id)' in workspace '\(self.workspace)'.")
-            }
-            try await store.shutdown()
+            print("Revoked \(key.id) (\(key.redacted)).")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SmartMailsCore
 import SmartMailsStore
 
 /// Where the data lives; every command that touches the database takes these, with `SMARTMAILS_*` fallbacks.
@@ -25,6 +26,24 @@ struct StorageOptions: ParsableArguments {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         return try await SQLStore.open(databaseURL: resolvedDatabaseURL, sqlitePath: directory + "/smartmails.sqlite", logger: logger)
+    }
+}
+
+extension StorageOptions {
+    /// Opens the store, finds the workspace by slug, runs `body`, and closes the store whatever happens.
+    func withWorkspace<T: Sendable>(slug: String, _ body: (SQLStore, Workspace) async throws -> T) async throws -> T {
+        let store = try await openStore(logger: LoggerSetup.bootstrap())
+        do {
+            guard let workspace = try await store.workspace(slug: slug) else {
+                throw ValidationError("No workspace '\(slug)'.")
+            }
+            let result = try await body(store, workspace)
+            try await store.shutdown()
+            return result
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
     }
 }
 

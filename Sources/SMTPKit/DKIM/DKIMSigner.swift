@@ -91,6 +91,29 @@ public struct DKIMSigner: Sendable {
         }
     }
 
+    /// Puts the DKIM-Signature field in front of `message` in place. When the buffer has room before its reader
+    /// index (render the message after some headroom, 1 KB is plenty), the field goes there and the message is not
+    /// copied; otherwise the result is a new buffer, as with `sign`.
+    public func prependSignature(to message: inout ByteBuffer, at date: Date = Date()) throws {
+        let field = try message.withUnsafeReadableBytes { raw in
+            let pointer = raw.assumingMemoryBound(to: UInt8.self)
+            var field = try signatureField(pointer, at: date)
+            Self.matchLineEndings(&field, of: pointer)
+            return field
+        }
+        guard message.readerIndex >= field.count else {
+            var out = ByteBuffer()
+            out.reserveCapacity(field.count + message.readableBytes)
+            out.writeBytes(field)
+            out.writeImmutableBuffer(message)
+            message = out
+            return
+        }
+        let start = message.readerIndex - field.count
+        message.setBytes(field, at: start)
+        message.moveReaderIndex(to: start)
+    }
+
     private func signatureField(_ message: UnsafeBufferPointer<UInt8>, at date: Date) throws -> [UInt8] {
         let headers = try DKIMMessageHeaders(message)
         let selection = try select(headers, in: message)

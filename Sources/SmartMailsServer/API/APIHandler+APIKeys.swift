@@ -7,16 +7,11 @@ extension APIHandler {
         let caller = try Caller.require(.keysRead)
         let limit = try PageCursor.limit(input.query.limit)
         let after = try PageCursor.decode(input.query.cursor, idPrefix: APIKey.idPrefix)
-        // One extra row tells whether another page exists without a COUNT.
         let rows = try await storage.keys(
             workspaceID: caller.workspaceID, limit: limit + 1, afterID: after, includeRevoked: input.query.includeRevoked ?? false
         )
-        let page = rows.prefix(limit)
-        let hasMore = rows.count > limit
-        let body = Components.Schemas.ApiKeyList(
-            data: page.map { .init($0) }, hasMore: hasMore,
-            nextCursor: hasMore ? page.last.map { PageCursor.encode(lastID: $0.id) } : nil
-        )
+        let page = PageCursor.page(rows, limit: limit, id: \.id)
+        let body = Components.Schemas.ApiKeyList(data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: page.nextCursor)
         return .ok(.init(body: .json(body)))
     }
 

@@ -10,12 +10,8 @@ extension APIHandler {
         let rows = try await storage.auditEvents(
             workspaceID: caller.workspaceID, limit: limit + 1, afterID: after, targetID: input.query.targetId
         )
-        let page = rows.prefix(limit)
-        let hasMore = rows.count > limit
-        let body = Components.Schemas.AuditEventList(
-            data: page.map { .init($0) }, hasMore: hasMore,
-            nextCursor: hasMore ? page.last.map { PageCursor.encode(lastID: $0.id) } : nil
-        )
+        let page = PageCursor.page(rows, limit: limit, id: \.id)
+        let body = Components.Schemas.AuditEventList(data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: page.nextCursor)
         return .ok(.init(body: .json(body)))
     }
 }

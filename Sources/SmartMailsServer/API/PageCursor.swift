@@ -18,6 +18,14 @@ enum PageCursor {
         return id
     }
 
+    /// Splits rows fetched with `limit + 1` (the extra row says whether another page exists, without a COUNT)
+    /// into the page, `has_more` and the cursor for the next page.
+    static func page<Row>(_ rows: [Row], limit: Int, id: (Row) -> String) -> (items: ArraySlice<Row>, hasMore: Bool, nextCursor: String?) {
+        let items = rows.prefix(limit)
+        let hasMore = rows.count > limit
+        return (items, hasMore, hasMore ? items.last.map { encode(lastID: id($0)) } : nil)
+    }
+
     /// Validates `limit` (1–100, default 25).
     static func limit(_ requested: Int?) throws(APIError) -> Int {
         let limit = requested ?? 25
