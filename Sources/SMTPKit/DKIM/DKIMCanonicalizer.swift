@@ -108,34 +108,35 @@ enum DKIMCanonicalizer {
         case rewritten
     }
 
-    /// Whether a relaxed line needs rewriting: a tab, two spaces in a row, or a space at the end.
+    /// Whether a relaxed line needs rewriting: a tab, two spaces in a row, or whitespace at the end.
     private static func relaxedShape(_ line: UnsafeBufferPointer<UInt8>) -> LineShape {
-        if line.isEmpty { return .empty }
-        let raw = UnsafeRawBufferPointer(line)
-        let tabs = SMTPByteWords.repeating(0x09)
-        let spaces = SMTPByteWords.repeating(0x20)
-        var previousSpace = false
-        var index = 0
-        var clean = true
-        while index + 8 <= raw.count {
-            let word = SMTPByteWords.load(raw, at: index)
-            let space = SMTPByteWords.matching(word, spaces)
-            // Two spaces in a row inside the word, or one ending the last word and one starting this one.
-            if SMTPByteWords.matching(word, tabs) != 0 || space & (space << 8) != 0 || (previousSpace && space & 0x80 != 0) {
-                clean = false
-                break
-            }
-            previousSpace = space >> 63 != 0
-            index += 8
-        }
-        while clean, index < raw.count {
-            let byte = raw[index]
-            if byte == 0x09 || (byte == 0x20 && previousSpace) { clean = false }
-            previousSpace = byte == 0x20
-            index += 1
-        }
-        if clean, !previousSpace { return .verbatim }
+        guard let last = line.last else { return .empty }
+        if last != 0x20, last != 0x09, !hasTabOrDoubleSpace(UnsafeRawBufferPointer(line)) { return .verbatim }
         return line.allSatisfy { $0 == 0x20 || $0 == 0x09 } ? .empty : .rewritten
+    }
+
+    /// Checks 16 bytes and their right neighbours at a time; the last block overlaps the one before rather than
+    /// leaving a byte-by-byte tail.
+    private static func hasTabOrDoubleSpace(_ line: UnsafeRawBufferPointer) -> Bool {
+        let count = line.count
+        guard count >= 17 else {
+            var previousSpace = false
+            for byte in line {
+                if byte == 0x09 || (byte == 0x20 && previousSpace) { return true }
+                previousSpace = byte == 0x20
+            }
+            return false
+        }
+        let tabs = SIMD16<UInt8>(repeating: 0x09)
+        let spaces = SIMD16<UInt8>(repeating: 0x20)
+        var offset = 0
+        while true {
+            let block = line.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
+            let next = line.loadUnaligned(fromByteOffset: offset + 1, as: SIMD16<UInt8>.self)
+            if any((block .== tabs) .| (next .== tabs) .| ((block .== spaces) .& (next .== spaces))) { return true }
+            if offset == count - 17 { return false }
+            offset = min(offset + 16, count - 17)
+        }
     }
 
     /// Writes a relaxed line that has something besides whitespace, without its line end: every whitespace run

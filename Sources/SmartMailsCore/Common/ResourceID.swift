@@ -15,8 +15,12 @@ public enum ResourceID {
             chars[index] = alphabet[Int(time & 31)]
             time >>= 5
         }
+        // Two draws give the 80 random bits; drawing per character would cost a getrandom call each, on every request.
+        var random = (generator.next() as UInt64, generator.next() as UInt64)
         for index in 10..<26 {
-            chars[index] = alphabet[Int(UInt8.random(in: 0...31, using: &generator))]
+            chars[index] = alphabet[Int(random.0 & 31)]
+            random.0 = (random.0 >> 5) | (random.1 << 59)
+            random.1 >>= 5
         }
         return prefix + "_" + String(decoding: chars, as: UTF8.self)
     }

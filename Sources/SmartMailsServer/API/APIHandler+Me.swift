@@ -5,7 +5,7 @@ import SmartMailsStore
 extension APIHandler {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let caller = try Caller.requireAny()
-        guard let workspace = try await storage.workspace(id: caller.workspaceID) else {
+        guard let workspace = try await workspaces.workspace(id: caller.workspaceID) else {
             throw APIError.internalError()
         }
         let body = Components.Schemas.Me(

@@ -8,4 +8,5 @@ struct APIHandler: APIProtocol {
     let storage: any Storage
     let keys: KeyService
     let usage: UsageRecorder
+    let workspaces: WorkspaceDirectory
 }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import SmartMailsAPI
 import SmartMailsCore
 import SmartMailsStore
@@ -31,7 +32,12 @@ public func buildApplication(
             // Creating and rolling keys answer with a secret, which must never be stored; every other POST applies.
             !request.uri.path.hasPrefix("/v1/api-keys")
         }))
-    try APIHandler(storage: store, keys: keys, usage: usage).registerHandlers(on: api, middlewares: [EmptyBodyMiddleware()])
+    try APIHandler(storage: store, keys: keys, usage: usage, workspaces: WorkspaceDirectory(store: store)).registerHandlers(
+        on: api,
+        // Compact JSON: pretty-printing every response costs throughput for the benefit of a reader with no `jq`.
+        configuration: .init(jsonEncodingOptions: []),
+        middlewares: [EmptyBodyMiddleware()]
+    )
 
     return Application(
         router: router,

@@ -7,7 +7,11 @@ struct BodyLimitMiddleware: RouterMiddleware {
     let maximumBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maximumBytes {
+        let declaredLength = request.headers[.contentLength]
+        guard declaredLength != nil || request.headers[.transferEncoding] != nil else {
+            return try await next(request, context)
+        }
+        if let declared = declaredLength.flatMap({ Int($0) }), declared > maximumBytes {
             throw tooLarge
         }
         var request = request

@@ -10,7 +10,10 @@ struct EmptyBodyMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        guard let body else { return try await next(request, nil, metadata) }
+        // A request that declares no body (most GETs and DELETEs) skips the collection below entirely.
+        guard let body, request.headerFields[.contentLength] != nil || request.headerFields[.transferEncoding] != nil else {
+            return try await next(request, nil, metadata)
+        }
         // BodyLimitMiddleware has already bounded and buffered the body, so collecting it here copies at most that.
         let bytes = try await [UInt8](collecting: body, upTo: ServerConfiguration.maximumBodyBytes)
         return try await next(request, bytes.isEmpty ? nil : HTTPBody(bytes), metadata)

@@ -22,13 +22,9 @@ struct BenchSigner: Sendable {
         }
     }
 
-    func prepare(_ message: ByteBuffer) throws -> SMTPPreparedMessage {
-        guard let signer else { return SMTPPreparedMessage(message) }
-        let field = try signer.signatureHeader(for: message)
-        var signed = ByteBuffer()
-        signed.reserveCapacity(field.utf8.count + message.readableBytes)
-        signed.writeString(field)
-        signed.writeImmutableBuffer(message)
-        return SMTPPreparedMessage(signed)
+    /// Signs `message` in place (the field goes into its headroom), so every message is really signed, at send time.
+    func prepare(_ message: inout ByteBuffer) throws -> SMTPPreparedMessage {
+        try signer?.prependSignature(to: &message)
+        return SMTPPreparedMessage(message)
     }
 }
