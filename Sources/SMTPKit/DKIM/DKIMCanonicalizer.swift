@@ -133,7 +133,7 @@ enum DKIMCanonicalizer {
         while true {
             let block = line.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self)
             let next = line.loadUnaligned(fromByteOffset: offset + 1, as: SIMD16<UInt8>.self)
-            if any((block .== tabs) .| (next .== tabs) .| ((block .== spaces) .& (next .== spaces))) { return true }
+            if SMTPByteWords.any((block .== tabs) .| (next .== tabs) .| ((block .== spaces) .& (next .== spaces))) { return true }
             if offset == count - 17 { return false }
             offset = min(offset + 16, count - 17)
         }

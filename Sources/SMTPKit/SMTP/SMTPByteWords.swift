@@ -18,6 +18,13 @@ enum SMTPByteWords {
         ~(((word & low7) &+ low7) | word | low7)
     }
 
+    /// Nonzero when some byte of `word` is zero. Cheaper than `zeroBytes`; the borrow may mark bytes above a zero
+    /// byte too, so only the yes/no answer is exact.
+    @inline(__always)
+    static func hasZeroByte(_ word: UInt64) -> Bool {
+        (word &- 0x0101_0101_0101_0101) & ~word & high != 0
+    }
+
     /// 0x80 in exactly the bytes of `word` equal to the byte repeated in `pattern`.
     @inline(__always)
     static func matching(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
@@ -28,6 +35,14 @@ enum SMTPByteWords {
     @inline(__always)
     static func load(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// True when any lane is set. The standard library's any() is a generic reduction that is not inlined on Linux
+    /// and costs more than the comparisons; a mask lane is all ones or all zeros, so two words tell the same.
+    @inline(__always)
+    static func any(_ mask: SIMDMask<SIMD16<Int8>>) -> Bool {
+        let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+        return words[0] | words[1] != 0
     }
 
     /// The first `byte` at or after `start`, or nil; memchr, which reads many bytes per step.

@@ -48,7 +48,6 @@ public struct SMTPPreparedMessage: Sendable, Hashable {
         var lineLength = 0
         let carriageReturns = SMTPByteWords.repeating(UInt8(ascii: "\r"))
         let lineFeeds = SMTPByteWords.repeating(UInt8(ascii: "\n"))
-        // 16 lanes: the x86-64 baseline has 128-bit vectors only, and wider ones fall back to a slow generic any().
         let carriageReturnBlock = SIMD16<UInt8>(repeating: UInt8(ascii: "\r"))
         let lineFeedBlock = SIMD16<UInt8>(repeating: UInt8(ascii: "\n"))
         let eightBitBlock = SIMD16<UInt8>(repeating: 0x80)
@@ -63,7 +62,7 @@ public struct SMTPPreparedMessage: Sendable, Hashable {
                 let high = bytes.loadUnaligned(fromByteOffset: index + 16, as: SIMD16<UInt8>.self)
                 let special = (low .== carriageReturnBlock) .| (low .== lineFeedBlock) .| (low .>= eightBitBlock)
                     .| (high .== carriageReturnBlock) .| (high .== lineFeedBlock) .| (high .>= eightBitBlock)
-                if !any(special) {
+                if !SMTPByteWords.any(special) {
                     lineLength += 32
                     index += 32
                     continue

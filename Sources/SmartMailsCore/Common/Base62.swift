@@ -7,6 +7,17 @@ public enum Base62 {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
     }
 
+    /// The digit value of a base62 character, or nil for any other byte.
+    @inlinable
+    public static func value(of byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x5A: byte - 0x41 + 10
+        case 0x61...0x7A: byte - 0x61 + 36
+        default: nil
+        }
+    }
+
     /// Encodes `value` as exactly `width` base62 digits, most significant first, left-padded with "0".
     public static func encode(_ value: UInt64, width: Int) -> String {
         var digits = [UInt8](repeating: alphabet[0], count: width)

@@ -7,10 +7,22 @@ public enum CRC32 {
     }
 
     public static func checksum<Bytes: Sequence>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+        var running = Running()
+        for byte in bytes { running.update(byte) }
+        return running.value
+    }
+
+    /// A checksum fed one byte at a time, for callers that inspect each byte anyway.
+    public struct Running {
+        private var crc: UInt32 = 0xFFFF_FFFF
+
+        public init() {}
+
+        @inline(__always)
+        public mutating func update(_ byte: UInt8) {
+            crc = CRC32.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
         }
-        return crc ^ 0xFFFF_FFFF
+
+        public var value: UInt32 { crc ^ 0xFFFF_FFFF }
     }
 }

@@ -13,26 +13,40 @@ public struct APIKeyToken: Sendable, Hashable {
     public let rawValue: String
     public let mode: APIKeyMode
 
-    /// Parses and checks shape and checksum only; whether the key exists is the verifier's question.
+    /// Parses and checks shape and checksum only; whether the key exists is the verifier's question. Runs on every
+    /// request, so it works on the UTF-8 bytes in place and allocates only the token's own string.
     public init(parsing text: some StringProtocol) throws(APIKeyFormatError) {
         let bytes = text.utf8
         guard bytes.count == Self.length else { throw .wrongLength }
         let mode: APIKeyMode
-        if text.hasPrefix("sm_live_") {
-            mode = .live
-        } else if text.hasPrefix("sm_test_") {
-            mode = .test
-        } else {
-            throw .unknownPrefix
+        let prefix: [UInt8]
+        switch bytes[bytes.index(bytes.startIndex, offsetBy: 3)] {
+        case UInt8(ascii: "l"): (mode, prefix) = (.live, Self.livePrefix)
+        case UInt8(ascii: "t"): (mode, prefix) = (.test, Self.testPrefix)
+        default: throw .unknownPrefix
         }
-        let body = bytes.dropFirst(Self.prefixLength)
-        guard body.allSatisfy(Base62.isBase62) else { throw .invalidCharacter }
-        let signed = bytes.prefix(Self.prefixLength + Self.secretLength)
-        let expected = Base62.encode(UInt64(CRC32.checksum(signed)), width: Self.checksumLength)
-        guard bytes.suffix(Self.checksumLength).elementsEqual(expected.utf8) else { throw .badChecksum }
+        var crc = CRC32.Running()
+        var received: UInt64 = 0
+        for (index, byte) in bytes.enumerated() {
+            if index < Self.prefixLength {
+                guard byte == prefix[index] else { throw .unknownPrefix }
+                crc.update(byte)
+                continue
+            }
+            guard let digit = Base62.value(of: byte) else { throw .invalidCharacter }
+            if index < Self.prefixLength + Self.secretLength {
+                crc.update(byte)
+            } else {
+                received = received * 62 + UInt64(digit)
+            }
+        }
+        guard received == UInt64(crc.value) else { throw .badChecksum }
         self.rawValue = String(text)
         self.mode = mode
     }
+
+    private static let livePrefix = Array("sm_live_".utf8)
+    private static let testPrefix = Array("sm_test_".utf8)
 
     /// Draws a new token from the system's cryptographic random source.
     public static func generate(mode: APIKeyMode) -> APIKeyToken {

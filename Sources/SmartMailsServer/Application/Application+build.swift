@@ -35,7 +35,7 @@ public func buildApplication(
     try APIHandler(storage: store, keys: keys, usage: usage, workspaces: WorkspaceDirectory(store: store)).registerHandlers(
         on: api,
         // Compact JSON: pretty-printing every response costs throughput for the benefit of a reader with no `jq`.
-        configuration: .init(jsonEncodingOptions: []),
+        configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: []),
         middlewares: [EmptyBodyMiddleware()]
     )
 
