@@ -155,6 +155,7 @@ let package = Package(
                 "SmartMailsStore",
                 "SmartMailsCore",
                 "SmartMailsTestSupport",
+                "SmartMailsAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -126,6 +126,7 @@ public struct DKIMSigner: Sendable {
             canonicalization: canonicalization,
             domain: domain,
             selector: selector,
+            names: names,
             hTag: selection.hTag,
             bodyHash: Array(bodyHash),
             date: date,
@@ -158,24 +159,27 @@ public struct DKIMSigner: Sendable {
         return field
     }
 
-    /// Picks header instances bottom-up per name (RFC 6376 §5.4.2) and builds the `h=` list, over-signing as configured.
-    private func select(_ headers: DKIMMessageHeaders, in message: UnsafeBufferPointer<UInt8>) throws -> (fields: [Int], hTag: [String]) {
-        var occurrences = [[Int]](repeating: [], count: names.count)
-        for (fieldIndex, field) in headers.fields.enumerated() {
+    /// Picks header instances bottom-up per name (RFC 6376 §5.4.2) and builds the `h=` list (indices into `names`),
+    /// over-signing as configured. Each field's name is matched once; the rest is counting, with no per-name arrays.
+    private func select(_ headers: DKIMMessageHeaders, in message: UnsafeBufferPointer<UInt8>) throws -> (fields: [Int], hTag: [Int]) {
+        let nameOfField = headers.fields.map { field in
             let name = UnsafeBufferPointer(rebasing: message[field.name])
-            if let nameIndex = names.firstIndex(where: { Self.equalsIgnoringCase(name, $0) }) {
-                occurrences[nameIndex].append(fieldIndex)
-            }
+            return names.firstIndex(where: { Self.equalsIgnoringCase(name, $0) }) ?? -1
         }
-        guard let fromIndex = signedHeaders.firstIndex(of: "from"), !occurrences[fromIndex].isEmpty else {
+        guard let fromIndex = signedHeaders.firstIndex(of: "from"), nameOfField.contains(fromIndex) else {
             throw DKIMError.missingFrom
         }
         var fields: [Int] = []
-        var hTag: [String] = []
-        for (nameIndex, found) in occurrences.enumerated() {
-            fields.append(contentsOf: found.reversed())
-            let listed = found.count + (overSigned[nameIndex] ? 1 : 0)
-            hTag.append(contentsOf: repeatElement(signedHeaders[nameIndex], count: listed))
+        var hTag: [Int] = []
+        fields.reserveCapacity(nameOfField.count)
+        hTag.reserveCapacity(nameOfField.count + names.count)
+        for nameIndex in names.indices {
+            var found = 0
+            for fieldIndex in nameOfField.indices.reversed() where nameOfField[fieldIndex] == nameIndex {
+                fields.append(fieldIndex)
+                found += 1
+            }
+            hTag.append(contentsOf: repeatElement(nameIndex, count: found + (overSigned[nameIndex] ? 1 : 0)))
         }
         return (fields, hTag)
     }

@@ -15,7 +15,13 @@ public struct APIKeyToken: Sendable, Hashable {
 
     /// Parses and checks shape and checksum only; whether the key exists is the verifier's question. Runs on every
     /// request, so it works on the UTF-8 bytes in place and allocates only the token's own string.
-    public init(parsing text: some StringProtocol) throws(APIKeyFormatError) {
+    public init(parsing text: String) throws(APIKeyFormatError) {
+        try self.init(parsing: text[...])
+    }
+
+    /// Concrete rather than generic over `StringProtocol`: a generic call across modules is resolved at run time,
+    /// which cost more than the whole check.
+    public init(parsing text: Substring) throws(APIKeyFormatError) {
         let bytes = text.utf8
         guard bytes.count == Self.length else { throw .wrongLength }
         let mode: APIKeyMode

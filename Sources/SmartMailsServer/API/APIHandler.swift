@@ -8,5 +8,4 @@ struct APIHandler: APIProtocol {
     let storage: any Storage
     let keys: KeyService
     let usage: UsageRecorder
-    let workspaces: WorkspaceDirectory
 }

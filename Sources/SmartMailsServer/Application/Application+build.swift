@@ -32,7 +32,8 @@ public func buildApplication(
             // Creating and rolling keys answer with a secret, which must never be stored; every other POST applies.
             !request.uri.path.hasPrefix("/v1/api-keys")
         }))
-    try APIHandler(storage: store, keys: keys, usage: usage, workspaces: WorkspaceDirectory(store: store)).registerHandlers(
+    MeRoute(workspaces: WorkspaceDirectory(store: store)).addRoute(to: api)
+    try APIHandler(storage: store, keys: keys, usage: usage).registerHandlers(
         on: api,
         // Compact JSON: pretty-printing every response costs throughput for the benefit of a reader with no `jq`.
         configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: []),

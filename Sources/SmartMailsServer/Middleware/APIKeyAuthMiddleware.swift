@@ -69,11 +69,12 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
                 "missing_api_key", "No API key was sent. Send it as 'Authorization: Bearer sm_live_…'.", challenge: #"Bearer realm="SmartMails""#
             )
         }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        // The scheme is case-insensitive (RFC 9110); compared byte by byte, as this runs on every request.
+        let scheme = header.utf8.prefix(7)
+        guard scheme.count == 7, zip(scheme, "bearer ".utf8).allSatisfy({ ($0 | 0x20) == $1 }) else {
             throw APIError.unauthorized("malformed_api_key", "Use the Bearer scheme: 'Authorization: Bearer sm_live_…'.")
         }
-        return parts[1].trimmingCharacters(in: " \t")
+        return header.dropFirst(7).trimmingCharacters(in: " \t")
     }
 
     private static func carriesKeyInQuery(_ request: Request) -> Bool {
