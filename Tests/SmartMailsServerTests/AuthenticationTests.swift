@@ -132,8 +132,12 @@ import Testing
             var headers = HTTPFields()
             headers[HTTPField.Name("X-Forwarded-For")!] = "203.0.113.9"
             try await client.call(.get, "/v1/me", key: key, headers: headers).expectError(.forbidden, code: "ip_not_allowed")
-            let local = try await app.makeKey(scopes: ["read"], allowedIPs: ["127.0.0.0/8", "::1"]).token.rawValue
-            #expect(try await client.call(.get, "/v1/me", key: local).status == .ok)
+            let local = try await app.makeKey(scopes: ["read"], allowedIPs: ["127.0.0.0/8", "::1"])
+            #expect(try await client.call(.get, "/v1/me", key: local.token.rawValue).status == .ok)
+            // Reading usage writes the pending counts first, so the last use and its address are there at once.
+            _ = try await client.call(.get, "/v1/api-keys/\(local.key.id)/usage", key: app.adminKey)
+            let shown = try await client.call(.get, "/v1/api-keys/\(local.key.id)", key: app.adminKey)
+            #expect(shown.json["last_used_ip"] as? String == "127.0.0.1")
         }
     }
 }

@@ -12,7 +12,7 @@ struct ClientAddressResolver: Sendable {
         else { return peerAddress }
         var candidate = peerAddress
         for entry in forwardedFor.split(separator: ",").reversed() {
-            guard let address = IPAddress(entry.trimmingCharacters(in: " \t")) else { return nil }
+            guard let address = IPAddress(entry.trimmingSpacesAndTabs) else { return nil }
             candidate = address
             if !trustedProxies.allows(address) { break }
         }
@@ -21,11 +21,11 @@ struct ClientAddressResolver: Sendable {
 }
 
 extension Substring {
-    func trimmingCharacters(in set: String) -> Substring {
-        let characters = Set(set)
+    /// Without the spaces and tabs around it (header values and list entries).
+    var trimmingSpacesAndTabs: Substring {
         var result = self
-        while let first = result.first, characters.contains(first) { result = result.dropFirst() }
-        while let last = result.last, characters.contains(last) { result = result.dropLast() }
+        while let first = result.utf8.first, first == 0x20 || first == 0x09 { result = result.dropFirst() }
+        while let last = result.utf8.last, last == 0x20 || last == 0x09 { result = result.dropLast() }
         return result
     }
 }

@@ -11,14 +11,17 @@ enum RateLimitHeaders {
     static let reset = HTTPField.Name("X-RateLimit-Reset")!
     static let retryAfter = HTTPField.Name.retryAfter
 
+    /// Appends rather than sets: no response has these fields yet, and setting would search the fields each time.
     static func apply(_ decision: GCRARateLimiter.Decision, policy: RateLimitPolicy, to headers: inout HTTPFields) {
-        headers[Self.policy] = "\"key\";q=\(policy.requests);w=\(policy.perSeconds)"
-        headers[rateLimit] = "\"key\";r=\(decision.remaining);t=\(decision.resetSeconds)"
-        headers[limit] = String(decision.limit)
-        headers[remaining] = String(decision.remaining)
-        headers[reset] = String(decision.resetSeconds)
+        let remainingText = String(decision.remaining)
+        let resetText = String(decision.resetSeconds)
+        headers.append(HTTPField(name: Self.policy, value: "\"key\";q=" + String(policy.requests) + ";w=" + String(policy.perSeconds)))
+        headers.append(HTTPField(name: rateLimit, value: "\"key\";r=" + remainingText + ";t=" + resetText))
+        headers.append(HTTPField(name: limit, value: String(decision.limit)))
+        headers.append(HTTPField(name: remaining, value: remainingText))
+        headers.append(HTTPField(name: reset, value: resetText))
         if !decision.allowed {
-            headers[retryAfter] = String(decision.retryAfterSeconds)
+            headers.append(HTTPField(name: retryAfter, value: String(decision.retryAfterSeconds)))
         }
     }
 }

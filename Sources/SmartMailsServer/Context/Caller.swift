@@ -3,7 +3,8 @@ import SmartMailsCore
 /// The authenticated key a request acts as, with where it came from.
 struct Caller: Sendable {
     let key: APIKey
-    let clientIP: String?
+    /// Kept as an address and turned into text only where text is needed (audit entries), not on every request.
+    let clientAddress: IPAddress?
 
     var workspaceID: String { key.workspaceID }
 
@@ -29,6 +30,6 @@ struct Caller: Sendable {
     }
 
     var actor: KeyActor {
-        KeyActor(id: key.id, scopes: key.scopes, mode: key.mode, ip: clientIP)
+        KeyActor(id: key.id, scopes: key.scopes, mode: key.mode, ip: clientAddress?.description)
     }
 }

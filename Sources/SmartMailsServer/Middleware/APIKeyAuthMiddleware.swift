@@ -39,12 +39,11 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             metrics.recordAuthFailure(reason: error.code)
             throw error
         }
-        let clientIP = clientAddress?.description
         let decision = rateLimiter.acquire(key: key.id, policy: key.rateLimit)
         var response: Response
         if decision.allowed {
             var context = context
-            let caller = Caller(key: key, clientIP: clientIP)
+            let caller = Caller(key: key, clientAddress: clientAddress)
             context.caller = caller
             do {
                 response = try await Caller.$current.withValue(caller) { try await next(request, context) }
@@ -59,7 +58,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             ).response(requestID: context.requestID)
         }
         RateLimitHeaders.apply(decision, policy: key.rateLimit, to: &response.headers)
-        usage.record(key: key, status: response.status.code, clientIP: clientIP)
+        usage.record(key: key, status: response.status.code, clientAddress: clientAddress)
         return response
     }
 
@@ -74,7 +73,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
         guard scheme.count == 7, zip(scheme, "bearer ".utf8).allSatisfy({ ($0 | 0x20) == $1 }) else {
             throw APIError.unauthorized("malformed_api_key", "Use the Bearer scheme: 'Authorization: Bearer sm_live_…'.")
         }
-        return header.dropFirst(7).trimmingCharacters(in: " \t")
+        return header.dropFirst(7).trimmingSpacesAndTabs
     }
 
     private static func carriesKeyInQuery(_ request: Request) -> Bool {

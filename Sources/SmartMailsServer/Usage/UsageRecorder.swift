@@ -15,7 +15,7 @@ final class UsageRecorder: Sendable {
 
     private struct Pending {
         var counts: [BucketKey: Int] = [:]
-        var lastUses: [String: KeyLastUse] = [:]
+        var lastUses: [String: (at: Timestamp, address: IPAddress?)] = [:]
     }
 
     private let pending = Mutex(Pending())
@@ -27,11 +27,11 @@ final class UsageRecorder: Sendable {
         self.logger = logger
     }
 
-    func record(key: APIKey, status: Int, clientIP: String?, at now: Timestamp = .now) {
+    func record(key: APIKey, status: Int, clientAddress: IPAddress?, at now: Timestamp = .now) {
         let bucket = BucketKey(keyID: key.id, workspaceID: key.workspaceID, minute: now.minuteFloor.millisecondsSinceEpoch, statusClass: status / 100)
         pending.withLock { pending in
             pending.counts[bucket, default: 0] += 1
-            pending.lastUses[key.id] = KeyLastUse(keyID: key.id, at: now, ip: clientIP)
+            pending.lastUses[key.id] = (now, clientAddress)
         }
     }
 
@@ -47,7 +47,8 @@ final class UsageRecorder: Sendable {
             UsageSample(keyID: key.keyID, workspaceID: key.workspaceID, minute: Timestamp(millisecondsSinceEpoch: key.minute), statusClass: key.statusClass, count: count)
         }
         do {
-            try await store.recordUsage(samples, lastUses: Array(batch.lastUses.values))
+            let lastUses = batch.lastUses.map { keyID, use in KeyLastUse(keyID: keyID, at: use.at, ip: use.address?.description) }
+            try await store.recordUsage(samples, lastUses: lastUses)
         } catch {
             logger.warning("usage flush failed; will retry", metadata: ["error": "\(error)"])
             pending.withLock { pending in
