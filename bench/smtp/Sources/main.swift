@@ -9,7 +9,6 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
-if CommandLine.arguments.contains("--golden-check") { try goldenCheck(); exit(0) }
 
 struct Options {
     var host = "127.0.0.1"
