@@ -32,7 +32,8 @@ public struct KeyService: Sendable {
         self.rateLimiter = rateLimiter
     }
 
-    /// For the CLI, which changes keys without a running verifier (the server's cache catches up within its TTL).
+    /// For the CLI, which has no verifier of its own: on PostgreSQL running servers hear of its changes at once
+    /// (see `KeyChangeListener`); on SQLite their caches catch up within the key cache time.
     public init(store: any APIKeyStore) {
         self.init(store: store, verifier: nil, rateLimiter: nil)
     }
