@@ -13,8 +13,6 @@ public struct Timestamp: Hashable, Comparable, Sendable {
         return Timestamp(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 
-    public var secondsSinceEpoch: Int64 { millisecondsSinceEpoch / 1000 }
-
     public func adding(seconds: Int64) -> Timestamp {
         Timestamp(millisecondsSinceEpoch: millisecondsSinceEpoch + seconds * 1000)
     }

@@ -21,14 +21,6 @@ struct Caller: Sendable {
         return caller
     }
 
-    /// The current caller whatever its scopes, for operations any key may call.
-    static func requireAny() throws(APIError) -> Caller {
-        guard let caller = current else {
-            throw APIError.unauthorized("missing_api_key", "Send your API key as 'Authorization: Bearer sm_live_…'.", challenge: "Bearer")
-        }
-        return caller
-    }
-
     var actor: KeyActor {
         KeyActor(id: key.id, scopes: key.scopes, mode: key.mode, ip: clientAddress?.description)
     }

@@ -7,5 +7,4 @@ public protocol WorkspaceStore: Sendable {
     func workspace(slug: String) async throws -> Workspace?
     func workspace(id: String) async throws -> Workspace?
     func workspaceCount() async throws -> Int
-    func owner(ofWorkspace workspaceID: String) async throws -> User?
 }

@@ -2,10 +2,6 @@ import SQLKit
 import SmartMailsCore
 
 extension SQLStore: AuditLogStore {
-    public func appendAudit(_ event: AuditEvent) async throws {
-        try await client.withDatabase { try await $0.insertAudit(event) }
-    }
-
     public func auditEvents(workspaceID: String, limit: Int, afterID: String?, targetID: String?) async throws -> [AuditEvent] {
         try await client.withDatabase { database in
             var query = SQLQueryString("SELECT * FROM audit_log WHERE workspace_id = \(bind: workspaceID)")

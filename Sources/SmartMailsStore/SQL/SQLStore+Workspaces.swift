@@ -35,18 +35,6 @@ extension SQLStore: WorkspaceStore {
         }
     }
 
-    public func owner(ofWorkspace workspaceID: String) async throws -> User? {
-        try await client.withDatabase { database in
-            guard let row = try await database.raw(
-                "SELECT * FROM users WHERE workspace_id = \(bind: workspaceID) AND role = 'owner' ORDER BY created_at LIMIT 1"
-            ).first() else { return nil }
-            return User(
-                id: try row.string("id"), workspaceID: try row.string("workspace_id"), email: try row.string("email"),
-                role: User.Role(rawValue: try row.string("role")) ?? .member, createdAt: try row.timestamp("created_at")
-            )
-        }
-    }
-
     static func workspace(from row: any SQLRow) throws -> Workspace {
         Workspace(id: try row.string("id"), slug: try row.string("slug"), name: try row.string("name"), createdAt: try row.timestamp("created_at"))
     }
