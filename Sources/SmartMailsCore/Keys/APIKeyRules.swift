@@ -8,7 +8,7 @@ public enum APIKeyRules {
     public static let maximumLifetimeSeconds: Int64 = 10 * 365 * 86_400
 
     public static func validateName(_ name: String) throws(ValidationError) -> String {
-        let trimmed = String(name.trimmingSpaces)
+        let trimmed = String(name[...].trimmingSpacesAndTabs)
         guard nameLengthRange.contains(trimmed.count) else {
             throw ValidationError(param: "name", message: "must be 1 to \(nameLengthRange.upperBound) characters")
         }

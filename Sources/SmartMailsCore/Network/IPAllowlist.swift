@@ -14,7 +14,7 @@ public struct IPAllowlist: Hashable, Sendable {
         }
         var blocks: [CIDRBlock] = []
         for (index, entry) in entries.enumerated() {
-            guard let block = CIDRBlock(entry.trimmingSpaces) else {
+            guard let block = CIDRBlock(entry[...].trimmingSpacesAndTabs) else {
                 throw ValidationError(param: "\(param)[\(index)]", message: "'\(entry)' is not an IPv4 or IPv6 address or CIDR block")
             }
             blocks.append(block)
@@ -28,13 +28,5 @@ public struct IPAllowlist: Hashable, Sendable {
         if blocks.isEmpty { return true }
         guard let address else { return false }
         return blocks.contains { $0.contains(address) }
-    }
-}
-
-extension String {
-    var trimmingSpaces: Substring {
-        let start = firstIndex { $0 != " " } ?? endIndex
-        let end = lastIndex { $0 != " " }.map(index(after:)) ?? start
-        return self[start..<end]
     }
 }

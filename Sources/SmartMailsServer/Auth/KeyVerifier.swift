@@ -15,8 +15,15 @@ final class KeyVerifier: Sendable {
         let loadedAt: Int64
     }
 
+    private struct State {
+        var entries: [String: Entry] = [:]
+        /// Bumped by every invalidation. A load that began before one must not store what it read, or a request
+        /// racing a revocation could put the key back into the cache as valid.
+        var generation: UInt64 = 0
+    }
+
     private static let maximumUnknownEntries = 10_000
-    private let cache = Mutex<[String: Entry]>([:])
+    private let cache = Mutex(State())
     private let store: any APIKeyStore
     private let timeToLive: Int64
 
@@ -35,11 +42,13 @@ final class KeyVerifier: Sendable {
         }
         let hash = parsed.hash
         let clock = MonotonicClock.nanoseconds()
-        var entry = cache.withLock { $0[hash.hex] }
-        if entry == nil || clock - entry!.loadedAt > timeToLive {
+        let entry: Entry
+        if let cached = cache.withLock({ $0.entries[hash.hex] }), clock - cached.loadedAt <= timeToLive {
+            entry = cached
+        } else {
             entry = try await load(hash: hash, clock: clock)
         }
-        guard let entry, let key = entry.key else {
+        guard let key = entry.key else {
             throw .unauthorized("invalid_api_key", "This API key does not exist. Check that it was copied whole, or create a new one.")
         }
         do {
@@ -52,17 +61,22 @@ final class KeyVerifier: Sendable {
 
     /// Forgets everything cached about `keyID`, so its next request sees the change just made.
     func invalidate(keyID: String) {
-        cache.withLock { entries in
-            entries = entries.filter { $0.value.key?.id != keyID }
+        cache.withLock { state in
+            state.entries = state.entries.filter { $0.value.key?.id != keyID }
+            state.generation &+= 1
         }
     }
 
     /// Forgets every cached key, e.g. after missing change notifications.
     func invalidateAll() {
-        cache.withLock { $0.removeAll() }
+        cache.withLock { state in
+            state.entries.removeAll()
+            state.generation &+= 1
+        }
     }
 
     private func load(hash: APIKeyHash, clock: Int64) async throws(APIError) -> Entry {
+        let generation = cache.withLock { $0.generation }
         let found: (key: APIKey, secret: APIKeySecret)?
         do {
             found = try await store.keyForSecret(hash: hash)
@@ -70,11 +84,12 @@ final class KeyVerifier: Sendable {
             throw APIError(status: .serviceUnavailable, kind: .api, code: "storage_unavailable", message: "Keys cannot be verified right now; retry shortly.")
         }
         let entry = Entry(key: found?.key, secretExpiresAt: found?.secret.expiresAt, loadedAt: clock)
-        cache.withLock { entries in
-            if entry.key == nil, entries.count >= Self.maximumUnknownEntries {
-                entries = entries.filter { $0.value.key != nil }
+        cache.withLock { state in
+            guard state.generation == generation else { return }
+            if entry.key == nil, state.entries.count >= Self.maximumUnknownEntries {
+                state.entries = state.entries.filter { $0.value.key != nil }
             }
-            entries[hash.hex] = entry
+            state.entries[hash.hex] = entry
         }
         return entry
     }
