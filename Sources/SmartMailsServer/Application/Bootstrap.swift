@@ -31,7 +31,7 @@ public enum Bootstrap {
         return Result(workspace: workspace, adminKey: key)
     }
 
-    /// Creates another workspace with its owner (used by `smartmails workspaces create` and by tests of isolation).
+    /// Creates another workspace with its owner. Only tests of isolation need it until workspaces get their API.
     public static func createWorkspace(storage: any Storage, slug: String, name: String, ownerEmail: String, now: Timestamp = .now) async throws -> Workspace {
         let workspace = Workspace(id: ResourceID.make(prefix: Workspace.idPrefix, at: now), slug: slug, name: name, createdAt: now)
         let owner = User(id: ResourceID.make(prefix: User.idPrefix, at: now), workspaceID: workspace.id, email: ownerEmail, role: .owner, createdAt: now)
