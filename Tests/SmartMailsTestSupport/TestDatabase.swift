@@ -41,7 +41,7 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
         case .postgres:
             guard let adminURL = Self.postgresURL else { fatalError("postgres test without SMARTMAILS_TEST_POSTGRES_URL") }
             let name = "sm_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-            let admin = try PostgresDatabaseClient(url: adminURL, logger: logger)
+            let admin = try await PostgresDatabaseClient.connect(url: adminURL, logger: logger)
             try await admin.withDatabase { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
             let store = try await SQLStore.open(databaseURL: Self.replacingDatabase(in: adminURL, with: name), sqlitePath: "", logger: logger)
             let outcome: Result<T, any Error>

@@ -11,7 +11,15 @@ public final class PostgresDatabaseClient: DatabaseClient {
     private let logger: Logger
 
     /// Connects to a `postgres://user:pass@host:port/db?sslmode=…` URL.
-    public init(url: String, logger: Logger) throws {
+    public static func connect(url: String, logger: Logger) async throws -> PostgresDatabaseClient {
+        let client = try PostgresDatabaseClient(url: url, logger: logger)
+        // Leases made before the pool's run loop has started still succeed, but PostgresNIO warns about each one;
+        // giving the run task a moment to start keeps the first start's log free of a misleading warning.
+        try await Task.sleep(for: .milliseconds(20))
+        return client
+    }
+
+    private init(url: String, logger: Logger) throws {
         let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
         let tls: PostgresClient.Configuration.TLS =
             if configuration.tls.isEnforced, let context = configuration.tls.sslContext {

@@ -15,7 +15,7 @@ public final class SQLStore: Sendable {
     public static func open(databaseURL: String?, sqlitePath: String, logger: Logger) async throws -> SQLStore {
         let client: any DatabaseClient =
             if let databaseURL, !databaseURL.isEmpty {
-                try PostgresDatabaseClient(url: databaseURL, logger: logger)
+                try await PostgresDatabaseClient.connect(url: databaseURL, logger: logger)
             } else {
                 try await SQLiteDatabaseClient.open(path: sqlitePath, logger: logger)
             }
