@@ -37,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if let email = Environment.value("SMARTMAILS_OWNER_EMAIL") { configuration.ownerEmail = email }
+        switch Environment.value("SMARTMAILS_RATE_LIMITS") {
+        case nil: break
+        case "shared": configuration.sharedRateLimits = true
+        case "local": configuration.sharedRateLimits = false
+        case let other?: throw ValidationError("SMARTMAILS_RATE_LIMITS must be 'shared' or 'local', not '\(other)'")
+        }
 
         let store = try await storage.openStore(logger: logger)
         if let created = try await Bootstrap.ensureDefaultWorkspace(storage: store, ownerEmail: configuration.ownerEmail) {

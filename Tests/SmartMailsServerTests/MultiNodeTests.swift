@@ -44,4 +44,35 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: TestDatabase.all.filter { $0 == .postgres })
+    func aKeysRateLimitHoldsAcrossNodes(database: TestDatabase) async throws {
+        try await TestDatabase.withTwoNodes { storeA, storeB in
+            let created = try #require(try await Bootstrap.ensureDefaultWorkspace(storage: storeA, ownerEmail: "o@example.com"))
+            let key = try await KeyService(store: storeA).create(
+                workspaceID: created.workspace.id, name: "limited", scopes: .all, mode: .live,
+                rateLimit: RateLimitPolicy(requests: 10, perSeconds: 3600), by: .system
+            ).token.rawValue
+            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            let nodeA = try buildApplication(configuration: configuration, store: storeA, logger: Logger(label: "a"))
+            let nodeB = try buildApplication(configuration: configuration, store: storeB, logger: Logger(label: "b"))
+            try await nodeA.test(.router) { clientA in
+                try await nodeB.test(.router) { clientB in
+                    let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                        for index in 0..<30 {
+                            let client = index.isMultiple(of: 2) ? clientA : clientB
+                            group.addTask { try await client.call(.get, "/v1/me", key: key).status }
+                        }
+                        return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+                    }
+                    // Per-node limiting would admit 10 on each node, 20 in all.
+                    #expect(statuses.filter { $0 == .ok }.count == 10)
+                    #expect(statuses.filter { $0 == .tooManyRequests }.count == 20)
+                    let limited = try await clientB.call(.get, "/v1/me", key: key)
+                    limited.expectError(.tooManyRequests, code: "rate_limited")
+                    #expect(limited.header("Retry-After").flatMap(Int.init).map { $0 > 0 && $0 <= 360 } == true)
+                }
+            }
+        }
+    }
 }

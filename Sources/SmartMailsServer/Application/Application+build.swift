@@ -13,7 +13,9 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let verifier = KeyVerifier(store: store, cacheSeconds: configuration.keyCacheSeconds)
-    let rateLimiter = GCRARateLimiter()
+    let rateLimiter: any RateLimiting =
+        configuration.sharesRateLimits(databaseKind: store.client.kind)
+            ? SharedRateLimits(store: store, logger: logger) : LocalRateLimits()
     let usage = UsageRecorder(store: store, logger: logger)
     let keys = KeyService(store: store, verifier: verifier, rateLimiter: rateLimiter)
 

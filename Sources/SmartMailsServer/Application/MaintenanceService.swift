@@ -6,12 +6,12 @@ import SmartMailsStore
 /// Periodic housekeeping: forgets expired idempotency keys and idle rate-limiter state.
 struct MaintenanceService: Service {
     let store: SQLStore
-    let rateLimiter: GCRARateLimiter
+    let rateLimiter: any RateLimiting
     let logger: Logger
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            rateLimiter.pruneIdle()
+            await rateLimiter.prune()
             do {
                 try await store.purgeIdempotencyKeys(olderThan: Timestamp.now.adding(seconds: -IdempotencyMiddleware.retentionSeconds))
             } catch {

@@ -1,4 +1,5 @@
 import SmartMailsCore
+import SmartMailsStore
 
 /// Everything the server is told at start, from flags or `SMARTMAILS_*` variables (see the README's table).
 public struct ServerConfiguration: Sendable {
@@ -19,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var usageFlushSeconds: Double
     /// E-mail of the owner created on first start.
     public var ownerEmail: String
+    /// Whether rate limits live in PostgreSQL (shared by all nodes) rather than in each process; nil decides by
+    /// the database: shared on PostgreSQL, where several nodes may serve the same keys, local on SQLite.
+    public var sharedRateLimits: Bool?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", databaseURL: String? = nil,
@@ -36,4 +40,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     public var sqlitePath: String { dataDirectory + "/smartmails.sqlite" }
+
+    func sharesRateLimits(databaseKind: DatabaseKind) -> Bool {
+        databaseKind == .postgres && (sharedRateLimits ?? true)
+    }
 }

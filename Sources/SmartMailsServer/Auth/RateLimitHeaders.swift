@@ -12,7 +12,7 @@ enum RateLimitHeaders {
     static let retryAfter = HTTPField.Name.retryAfter
 
     /// Appends rather than sets: no response has these fields yet, and setting would search the fields each time.
-    static func apply(_ decision: GCRARateLimiter.Decision, policy: RateLimitPolicy, to headers: inout HTTPFields) {
+    static func apply(_ decision: GCRA.Decision, policy: RateLimitPolicy, to headers: inout HTTPFields) {
         let remainingText = String(decision.remaining)
         let resetText = String(decision.resetSeconds)
         headers.append(HTTPField(name: Self.policy, value: "\"key\";q=" + String(policy.requests) + ";w=" + String(policy.perSeconds)))

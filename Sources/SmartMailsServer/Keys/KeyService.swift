@@ -6,7 +6,7 @@ import SmartMailsStore
 public struct KeyService: Sendable {
     let store: any APIKeyStore
     let verifier: KeyVerifier?
-    let rateLimiter: GCRARateLimiter?
+    let rateLimiter: (any RateLimiting)?
 
     /// What creating or rolling returns: the only moment the secret exists outside the caller's hands.
     public struct IssuedKey: Sendable {
@@ -26,7 +26,7 @@ public struct KeyService: Sendable {
         public init() {}
     }
 
-    init(store: any APIKeyStore, verifier: KeyVerifier?, rateLimiter: GCRARateLimiter?) {
+    init(store: any APIKeyStore, verifier: KeyVerifier?, rateLimiter: (any RateLimiting)?) {
         self.store = store
         self.verifier = verifier
         self.rateLimiter = rateLimiter
@@ -101,7 +101,7 @@ public struct KeyService: Sendable {
         )
         guard try await store.updateKey(key, audit: audit) else { throw KeyServiceError.notFound(id) }
         verifier?.invalidate(keyID: id)
-        if changes.rateLimit != nil { rateLimiter?.reset(key: id) }
+        if changes.rateLimit != nil { await rateLimiter?.reset(key: id) }
         return key
     }
 

@@ -8,7 +8,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let verifier: KeyVerifier
-    let rateLimiter: GCRARateLimiter
+    let rateLimiter: any RateLimiting
     let addressResolver: ClientAddressResolver
     let usage: UsageRecorder
     let metrics: ServerMetrics
@@ -39,7 +39,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             metrics.recordAuthFailure(reason: error.code)
             throw error
         }
-        let decision = rateLimiter.acquire(key: key.id, policy: key.rateLimit)
+        let decision = await rateLimiter.acquire(key: key.id, policy: key.rateLimit)
         var response: Response
         if decision.allowed {
             var context = context

@@ -4,8 +4,8 @@ import SmartMailsCore
 /// The schema, as numbered steps applied once each and in order. The SQL is the common subset of SQLite and
 /// PostgreSQL: times are BIGINT milliseconds since the epoch, so both engines store and compare them alike.
 public enum Migrations {
-    static let steps: [(version: Int, statements: [String])] = [
-        (1, [
+    static let steps: [(version: Int, statements: @Sendable (DatabaseKind) -> [String])] = [
+        (1, { _ in [
             """
             CREATE TABLE workspaces (
                 id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL, created_at BIGINT NOT NULL)
@@ -47,7 +47,13 @@ public enum Migrations {
                 status BIGINT, response_body TEXT, created_at BIGINT NOT NULL,
                 PRIMARY KEY (workspace_id, idempotency_key))
             """,
-        ]),
+        ] }),
+        // Rate-limit state shared by the nodes of a PostgreSQL deployment. UNLOGGED: it is rewritten on every
+        // request and worth nothing after a crash (every key simply starts with its full allowance).
+        // SQLite serves a single process, whose in-memory limiter is exact, so it needs no table.
+        (2, { kind in
+            kind == .postgres ? ["CREATE UNLOGGED TABLE rate_limit_state (key_id TEXT PRIMARY KEY, tat_us BIGINT NOT NULL)"] : []
+        }),
     ]
 
     public static var latestVersion: Int { steps.last?.version ?? 0 }
@@ -72,7 +78,7 @@ public enum Migrations {
                     "SELECT version FROM schema_migrations WHERE version = \(bind: step.version)"
                 ).first()
                 guard existing == nil else { return false }
-                for statement in step.statements {
+                for statement in step.statements(client.kind) {
                     try await database.raw(SQLQueryString(statement)).run()
                 }
                 try await database.raw(
