@@ -32,8 +32,12 @@ import Testing
         #expect(throws: APIKeyFormatError.invalidCharacter) { try APIKeyToken(parsing: String(valid.dropLast()) + "-") }
     }
 
-    @Test func hashIsSHA256HexOfTheWholeToken() {
-        #expect(APIKeyHash(token: "abc").hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    @Test func hashIsSHA256HexOfTheWholeTokenAndRoundTripsThroughStorage() {
+        let hash = APIKeyHash(token: "abc")
+        #expect(hash.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(APIKeyHash(hex: hash.hex) == hash)
+        #expect(APIKeyHash(hex: hash.hex).hashValue == hash.hashValue)
+        #expect(APIKeyHash(token: "abd") != hash)
     }
 
     @Test func redactionKeepsPrefixAndLastFourOnly() {

@@ -23,18 +23,20 @@ public func buildApplication(
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
     try OperationsRoutes(store: store, metrics: metrics).addRoutes(to: router)
 
-    let api = router.group()
+    let authenticated = router.group()
         .add(middleware: APIKeyAuthMiddleware(
             verifier: verifier, rateLimiter: rateLimiter,
             addressResolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
             usage: usage, metrics: metrics
         ))
+    // /v1/me takes no body, so it skips the body layers below: it is the route integrations poll to check their key.
+    MeRoute(workspaces: WorkspaceDirectory(store: store)).addRoute(to: authenticated)
+    let api = authenticated.group()
         .add(middleware: BodyLimitMiddleware(maximumBytes: ServerConfiguration.maximumBodyBytes))
         .add(middleware: IdempotencyMiddleware(store: store, appliesTo: { request in
             // Creating and rolling keys answer with a secret, which must never be stored; every other POST applies.
             !request.uri.path.hasPrefix("/v1/api-keys")
         }))
-    MeRoute(workspaces: WorkspaceDirectory(store: store)).addRoute(to: api)
     try APIHandler(storage: store, keys: keys, usage: usage).registerHandlers(
         on: api,
         // Compact JSON: pretty-printing every response costs throughput for the benefit of a reader with no `jq`.

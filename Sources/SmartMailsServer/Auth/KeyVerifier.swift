@@ -16,7 +16,7 @@ final class KeyVerifier: Sendable {
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [APIKeyHash: Entry] = [:]
         /// Bumped by every invalidation. A load that began before one must not store what it read, or a request
         /// racing a revocation could put the key back into the cache as valid.
         var generation: UInt64 = 0
@@ -43,7 +43,7 @@ final class KeyVerifier: Sendable {
         let hash = parsed.hash
         let clock = MonotonicClock.nanoseconds()
         let entry: Entry
-        if let cached = cache.withLock({ $0.entries[hash.hex] }), clock - cached.loadedAt <= timeToLive {
+        if let cached = cache.withLock({ $0.entries[hash] }), clock - cached.loadedAt <= timeToLive {
             entry = cached
         } else {
             entry = try await load(hash: hash, clock: clock)
@@ -89,7 +89,7 @@ final class KeyVerifier: Sendable {
             if entry.key == nil, state.entries.count >= Self.maximumUnknownEntries {
                 state.entries = state.entries.filter { $0.value.key != nil }
             }
-            state.entries[hash.hex] = entry
+            state.entries[hash] = entry
         }
         return entry
     }

@@ -5,9 +5,9 @@
 // followed by the rate-limit step APIKeyAuthMiddleware takes right after it:
 //
 //   1. APIKeyToken(parsing:)       length, prefix, base62 and CRC-32 checksum check (on the Substring from the header)
-//   2. parsed.hash                 SHA-256 of the token as 64 hex characters (APIKeyHash)
+//   2. parsed.hash                 SHA-256 of the token, held as four words (APIKeyHash)
 //   3. MonotonicClock.nanoseconds  the cache-entry age check against the time to live
-//   4. cache.withLock { $0[hex] }  one dictionary lookup under a Synchronization.Mutex, as the verifier's cache
+//   4. cache.withLock { $0[hash] } one dictionary lookup under a Synchronization.Mutex, as the verifier's cache
 //   5. key.authorize(at:secretExpiresAt:clientIP:)  revocation, expiry, rolled-secret expiry and IP allowlist
 //   6. GCRARateLimiter.acquire(key:policy:)         the per-key rate-limit decision
 //
@@ -56,7 +56,7 @@ func microseconds(_ nanoseconds: Int64) -> String {
 
 /// The verifier's state (cache and time to live) and the middleware's rate limiter, with the hot path.
 final class HotPath: Sendable {
-    let cache = Mutex<[String: Entry]>([:])
+    let cache = Mutex<[APIKeyHash: Entry]>([:])
     let rateLimiter = GCRARateLimiter()
     /// Long enough that no entry expires during the run.
     let timeToLive: Int64 = 3_600 * 1_000_000_000
@@ -73,7 +73,7 @@ final class HotPath: Sendable {
         }
         let hash = parsed.hash
         let clock = MonotonicClock.nanoseconds()
-        let entry = cache.withLock { $0[hash.hex] }
+        let entry = cache.withLock { $0[hash] }
         // The real verifier loads from storage here; a miss means the benchmark is not measuring what it claims.
         guard let entry, clock - entry.loadedAt <= timeToLive, let key = entry.key else { throw .cacheMiss }
         do {
@@ -119,7 +119,7 @@ for index in 0..<keyCount {
     // Some keys are presented with the previous secret of a roll, still inside its overlap.
     let secretExpiresAt: Timestamp? = index % 7 == 0 ? startedAt.adding(seconds: APIKeyRules.defaultRollOverlapSeconds) : nil
     let entry = Entry(key: key, secretExpiresAt: secretExpiresAt, loadedAt: loadedAt)
-    hotPath.cache.withLock { $0[token.hash.hex] = entry }
+    hotPath.cache.withLock { $0[token.hash] = entry }
     // The middleware hands verify a Substring of the Authorization header.
     let header = "Bearer " + token.rawValue
     tokens.append(header.split(separator: " ", maxSplits: 1)[1])
