@@ -31,7 +31,9 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             metrics.recordAuthFailure(reason: error.code)
             throw error
         }
-        let clientAddress = addressResolver.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedFor])
+        // X-Forwarded-For is looked up only when some proxy is trusted: otherwise it is ignored anyway.
+        let forwardedFor = addressResolver.trustedProxies.isUnrestricted ? nil : request.headers[Self.forwardedFor]
+        let clientAddress = addressResolver.clientAddress(peer: context.peerAddress, forwardedFor: forwardedFor)
         let key: APIKey
         do throws(APIError) {
             key = try await verifier.verify(token: token, clientIP: clientAddress)
