@@ -5,8 +5,7 @@ import SmartMailsCore
 struct ClientAddressResolver: Sendable {
     let trustedProxies: IPAllowlist
 
-    func clientAddress(peer: String?, forwardedFor: String?) -> IPAddress? {
-        let peerAddress = peer.flatMap(IPAddress.init)
+    func clientAddress(peer peerAddress: IPAddress?, forwardedFor: String?) -> IPAddress? {
         guard let peerAddress, !trustedProxies.isUnrestricted, trustedProxies.allows(peerAddress),
               let forwardedFor, !forwardedFor.isEmpty
         else { return peerAddress }
