@@ -116,7 +116,8 @@ final class KeyVerifier: Sendable {
         }
     }
 
+    /// The same RFC 3339 form the API's timestamps have, so a message can be compared with `revoked_at`.
     static func format(_ timestamp: Timestamp) -> String {
-        Date(timeIntervalSince1970: Double(timestamp.millisecondsSinceEpoch) / 1000).formatted(.iso8601)
+        (try? UTCDateTranscoder().encode(timestamp.date)) ?? String(timestamp.millisecondsSinceEpoch)
     }
 }

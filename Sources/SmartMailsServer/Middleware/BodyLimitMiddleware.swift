@@ -7,11 +7,10 @@ struct BodyLimitMiddleware: RouterMiddleware {
     let maximumBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let declaredLength = request.headers[.contentLength]
-        guard declaredLength != nil || request.headers[.transferEncoding] != nil else {
+        guard request.headers.declaresBody else {
             return try await next(request, context)
         }
-        if let declared = declaredLength.flatMap({ Int($0) }), declared > maximumBytes {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > maximumBytes {
             throw tooLarge
         }
         var request = request

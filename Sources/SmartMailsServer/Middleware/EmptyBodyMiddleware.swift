@@ -11,7 +11,7 @@ struct EmptyBodyMiddleware: ServerMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         // A request that declares no body (most GETs and DELETEs) skips the collection below entirely.
-        guard let body, request.headerFields[.contentLength] != nil || request.headerFields[.transferEncoding] != nil else {
+        guard let body, request.headerFields.declaresBody else {
             return try await next(request, nil, metadata)
         }
         // BodyLimitMiddleware has already bounded and buffered the body, so collecting it here copies at most that.
