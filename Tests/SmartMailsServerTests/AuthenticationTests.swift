@@ -27,6 +27,14 @@ import Testing
             basic[.authorization] = "Basic dXNlcjpwYXNz"
             try await client.call(.get, "/v1/me", key: nil, headers: basic).expectError(.unauthorized, code: "malformed_api_key")
 
+            // Two Authorization fields: a proxy in front may have checked the other one, so neither is trusted.
+            var twice = HTTPFields()
+            twice.append(HTTPField(name: .authorization, value: "Bearer \(app.adminKey)"))
+            twice.append(HTTPField(name: .authorization, value: "Bearer \(app.adminKey)"))
+            let doubled = try await client.call(.get, "/v1/me", key: nil, headers: twice)
+            doubled.expectError(.unauthorized, code: "malformed_api_key")
+            #expect(doubled.errorMessage.contains("one Authorization header"))
+
             let unknown = APIKeyToken.generate(mode: .live).rawValue
             try await client.call(.get, "/v1/me", key: unknown).expectError(.unauthorized, code: "invalid_api_key")
 

@@ -20,7 +20,7 @@ import Testing
             let executions = Mutex(0)
             let router = Router(context: AppRequestContext.self)
             router.add(middleware: RequestEnvelopeMiddleware(metrics: ServerMetrics()))
-            router.add(middleware: InjectCaller(caller: Caller(key: key, clientAddress: nil)))
+            router.add(middleware: InjectCaller(caller: Caller(verified: VerifiedKey(key), clientAddress: nil)))
             router.add(middleware: IdempotencyMiddleware(store: store, appliesTo: { _ in true }))
             router.post("send") { _, _ -> Response in
                 let count = executions.withLock { value -> Int in value += 1; return value }

@@ -5,42 +5,31 @@ import SmartMailsCore
 import Synchronization
 
 /// `GET /v1/me`, the call integrations make to check their key. Its answer depends only on the verified key and its
-/// workspace, so the encoded body is kept per key and rebuilt only when the verifier hands out a changed key;
-/// the body is the generated `Me` type, so it matches the spec like every other operation.
+/// workspace, so it is encoded once per key load and kept with the key (`VerifiedKey.meBody`): a changed key, or one
+/// whose cache time passed, is a new `VerifiedKey` and gets a fresh body. The body is the generated `Me` type, so it
+/// matches the spec like every other operation.
 struct MeRoute: Sendable {
-    private final class Cache: Sendable {
-        let entries = Mutex<[String: (key: APIKey, body: ByteBuffer)]>([:])
-    }
-
     let workspaces: WorkspaceDirectory
-    private let cache = Cache()
-    private static let maximumEntries = 10_000
-
-    init(workspaces: WorkspaceDirectory) {
-        self.workspaces = workspaces
-    }
+    private static let headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
 
     func addRoute(to group: RouterGroup<AppRequestContext>) {
         group.get("v1/me") { _, context in
             guard let caller = context.caller else { throw APIError.internalError() }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: try await body(for: caller.key)))
+            // The cached body is read here, outside any async call, so that a hit costs no suspension point.
+            let body: EncodedBody
+            if let cached = caller.verified.meBody.load() {
+                body = cached
+            } else {
+                body = caller.verified.meBody.storeIfNil(try await encodedBody(for: caller.key))
+            }
+            return Response(status: .ok, headers: Self.headers, body: .init(byteBuffer: body.bytes))
         }
     }
 
-    private func body(for key: APIKey) async throws -> ByteBuffer {
-        if let cached = cache.entries.withLock({ $0[key.id] }), cached.key == key {
-            return cached.body
-        }
+    private func encodedBody(for key: APIKey) async throws -> EncodedBody {
         guard let workspace = try await workspaces.workspace(id: key.workspaceID) else { throw APIError.internalError() }
         let me = Components.Schemas.Me(key: .init(key), workspace: .init(id: workspace.id, slug: workspace.slug, name: workspace.name))
-        let body = ByteBuffer(bytes: try Self.encoder.encode(me))
-        cache.entries.withLock { entries in
-            if entries.count >= Self.maximumEntries { entries.removeAll() }
-            entries[key.id] = (key, body)
-        }
-        return body
+        return EncodedBody(ByteBuffer(bytes: try Self.encoder.encode(me)))
     }
 
     /// Encodes as the generated handlers do: compact, dates as RFC 3339 UTC.

@@ -19,30 +19,36 @@ public func buildApplication(
     let usage = UsageRecorder(store: store, logger: logger)
     let keys = KeyService(store: store, verifier: verifier, rateLimiter: rateLimiter)
 
+    // Each group below brings the request envelope itself (the key check runs it in its own layer; the body
+    // layers are one fixed-type stack): every layer Hummingbird chains costs an existential call, a closure and
+    // a context copy per request. The router's own middleware is added last, after every route, so it applies
+    // only to requests that match none and gives their 404 the same envelope.
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
-    try OperationsRoutes(store: store, metrics: metrics).addRoutes(to: router)
+    let envelope = RequestEnvelopeMiddleware(metrics: metrics)
+    try OperationsRoutes(store: store, metrics: metrics).addRoutes(to: router.group().add(middleware: envelope))
 
-    let authenticated = router.group()
-        .add(middleware: APIKeyAuthMiddleware(
-            verifier: verifier, rateLimiter: rateLimiter,
-            addressResolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
-            usage: usage, metrics: metrics
-        ))
+    let authenticated = router.group().add(middleware: APIKeyAuthMiddleware(
+        envelope: envelope, verifier: verifier, rateLimiter: rateLimiter,
+        addressResolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies),
+        usage: usage, metrics: metrics
+    ))
     // /v1/me takes no body, so it skips the body layers below: it is the route integrations poll to check their key.
     MeRoute(workspaces: WorkspaceDirectory(store: store)).addRoute(to: authenticated)
-    let api = authenticated.group()
-        .add(middleware: BodyLimitMiddleware(maximumBytes: ServerConfiguration.maximumBodyBytes))
-        .add(middleware: IdempotencyMiddleware(store: store, appliesTo: { request in
+    let api = authenticated.group().addMiddleware {
+        CallerTaskLocalMiddleware()
+        BodyLimitMiddleware(maximumBytes: ServerConfiguration.maximumBodyBytes)
+        IdempotencyMiddleware(store: store, appliesTo: { request in
             // Creating and rolling keys answer with a secret, which must never be stored; every other POST applies.
             !request.uri.path.hasPrefix("/v1/api-keys")
-        }))
+        })
+    }
     try APIHandler(storage: store, keys: keys, usage: usage).registerHandlers(
         on: api,
         // Compact JSON: pretty-printing every response costs throughput for the benefit of a reader with no `jq`.
         configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: []),
         middlewares: [EmptyBodyMiddleware()]
     )
+    router.add(middleware: envelope)
 
     return Application(
         router: router,

@@ -10,7 +10,7 @@ import Synchronization
 final class KeyVerifier: Sendable {
     private struct Entry: Sendable {
         /// nil caches "no such key".
-        let key: APIKey?
+        let key: VerifiedKey?
         let secretExpiresAt: Timestamp?
         let loadedAt: Int64
     }
@@ -33,36 +33,55 @@ final class KeyVerifier: Sendable {
     }
 
     /// Verifies `token` for a request from `clientIP` at `now`; throws the API error that explains a refusal.
-    func verify(token: Substring, clientIP: IPAddress?, now: Timestamp = .now) async throws(APIError) -> APIKey {
-        let parsed: APIKeyToken
-        do {
-            parsed = try APIKeyToken(parsing: token)
-        } catch {
-            throw .unauthorized("malformed_api_key", Self.describe(error))
-        }
-        let hash = parsed.hash
-        let clock = MonotonicClock.nanoseconds()
+    func verify(token: Substring, clientIP: IPAddress?, now: Timestamp = .now) async throws(APIError) -> VerifiedKey {
+        let hash = try Self.hash(of: token)
         let entry: Entry
-        if let cached = cache.withLock({ $0.entries[hash] }), clock - cached.loadedAt <= timeToLive {
+        if let cached = freshEntry(for: hash) {
             entry = cached
         } else {
-            entry = try await load(hash: hash, clock: clock)
+            entry = try await load(hash: hash)
         }
-        guard let key = entry.key else {
+        return try Self.check(entry, clientIP: clientIP, now: now)
+    }
+
+    /// `verify` on a cache hit, without a suspension point (which costs a task switch on every request); nil when
+    /// the token has no fresh cache entry and `verify` must load it.
+    func verifyCached(token: Substring, clientIP: IPAddress?, now: Timestamp = .now) throws(APIError) -> VerifiedKey? {
+        guard let entry = freshEntry(for: try Self.hash(of: token)) else { return nil }
+        return try Self.check(entry, clientIP: clientIP, now: now)
+    }
+
+    private static func hash(of token: Substring) throws(APIError) -> APIKeyHash {
+        do {
+            return try APIKeyToken(parsing: token).hash
+        } catch {
+            throw .unauthorized("malformed_api_key", describe(error))
+        }
+    }
+
+    private func freshEntry(for hash: APIKeyHash) -> Entry? {
+        guard let cached = cache.withLock({ $0.entries[hash] }),
+              MonotonicClock.nanoseconds() - cached.loadedAt <= timeToLive
+        else { return nil }
+        return cached
+    }
+
+    private static func check(_ entry: Entry, clientIP: IPAddress?, now: Timestamp) throws(APIError) -> VerifiedKey {
+        guard let verified = entry.key else {
             throw .unauthorized("invalid_api_key", "This API key does not exist. Check that it was copied whole, or create a new one.")
         }
         do {
-            try key.authorize(at: now, secretExpiresAt: entry.secretExpiresAt, clientIP: clientIP)
+            try verified.key.authorize(at: now, secretExpiresAt: entry.secretExpiresAt, clientIP: clientIP)
         } catch {
-            throw Self.refusal(for: error)
+            throw refusal(for: error)
         }
-        return key
+        return verified
     }
 
     /// Forgets everything cached about `keyID`, so its next request sees the change just made.
     func invalidate(keyID: String) {
         cache.withLock { state in
-            state.entries = state.entries.filter { $0.value.key?.id != keyID }
+            state.entries = state.entries.filter { $0.value.key?.key.id != keyID }
             state.generation &+= 1
         }
     }
@@ -75,7 +94,8 @@ final class KeyVerifier: Sendable {
         }
     }
 
-    private func load(hash: APIKeyHash, clock: Int64) async throws(APIError) -> Entry {
+    private func load(hash: APIKeyHash) async throws(APIError) -> Entry {
+        let clock = MonotonicClock.nanoseconds()
         let generation = cache.withLock { $0.generation }
         let found: (key: APIKey, secret: APIKeySecret)?
         do {
@@ -83,7 +103,7 @@ final class KeyVerifier: Sendable {
         } catch {
             throw APIError(status: .serviceUnavailable, kind: .api, code: "storage_unavailable", message: "Keys cannot be verified right now; retry shortly.")
         }
-        let entry = Entry(key: found?.key, secretExpiresAt: found?.secret.expiresAt, loadedAt: clock)
+        let entry = Entry(key: found.map { VerifiedKey($0.key) }, secretExpiresAt: found?.secret.expiresAt, loadedAt: clock)
         cache.withLock { state in
             guard state.generation == generation else { return }
             if entry.key == nil, state.entries.count >= Self.maximumUnknownEntries {

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Hummingbird
 import NIOCore
 import SmartMailsCore
@@ -22,14 +15,19 @@ struct AppRequestContext: RequestContext {
         coreContext = .init(source: source)
         switch source.channel.remoteAddress {
         case .v4(let address)?:
-            peerAddress = IPAddress(ipv4: UInt32(bigEndian: address.address.sin_addr.s_addr))
+            peerAddress = withUnsafeBytes(of: address.address) { IPAddress(ipv4: $0[Self.ipv4Bytes].reduce(0) { $0 << 8 | UInt32($1) }) }
         case .v6(let address)?:
-            var raw = address.address.sin6_addr
-            peerAddress = withUnsafeBytes(of: &raw) { IPAddress(ipv6Bytes: $0) }
+            peerAddress = withUnsafeBytes(of: address.address) { IPAddress(ipv6Bytes: UnsafeRawBufferPointer(rebasing: $0[Self.ipv6Bytes])) }
         default:
             peerAddress = nil
         }
     }
+
+    // Where the address sits in `sockaddr_in` and `sockaddr_in6` (family and port come first; RFC 3493's layout,
+    // the same on Linux and Darwin). Read by offset rather than through the C members, whose owning Clang module
+    // varies between builds and which `MemberImportVisibility` then refuses.
+    private static let ipv4Bytes = 4..<8
+    private static let ipv6Bytes = 8..<24
 
     /// Bodies are bounded by `BodyLimitMiddleware` with the API's own error; this is the framework's backstop.
     var maxUploadSize: Int { ServerConfiguration.maximumBodyBytes }

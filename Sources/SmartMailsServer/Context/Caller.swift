@@ -2,14 +2,15 @@ import SmartMailsCore
 
 /// The authenticated key a request acts as, with where it came from.
 struct Caller: Sendable {
-    let key: APIKey
+    let verified: VerifiedKey
     /// Kept as an address and turned into text only where text is needed (audit entries), not on every request.
     let clientAddress: IPAddress?
 
-    var workspaceID: String { key.workspaceID }
+    var key: APIKey { verified.key }
+    var workspaceID: String { verified.key.workspaceID }
 
-    /// The caller of the request being handled. Set by `APIKeyAuthMiddleware` around the route, because the generated
-    /// OpenAPI handlers receive only their typed input, not the Hummingbird context.
+    /// The caller of the request being handled. Set by `CallerTaskLocalMiddleware` around the generated OpenAPI
+    /// handlers, which receive only their typed input, not the Hummingbird context.
     @TaskLocal static var current: Caller?
 
     /// The current caller, provided it holds `scope`; otherwise the 403 that names the missing scope.

@@ -20,7 +20,7 @@ struct OperationsRoutes: Sendable {
         specificationJSON = ByteBuffer(bytes: Array(data))
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.get("healthz") { _, _ in
             Self.json(#"{"status":"ok"}"#, status: .ok)
         }

@@ -1,0 +1,31 @@
+import HTTPTypes
+import NIOCore
+import SmartMailsCore
+import Synchronization
+
+/// A key as the verifier hands it to a request: the stored key, plus what every request of that key needs and what
+/// would otherwise be rebuilt per request. A class because it travels through the middleware chain on every request
+/// (one retain, not one per string and set inside `APIKey`), and because it lives exactly as long as the verifier's
+/// cache entry: whatever is derived from it below is dropped with it when the key changes or its cache time passes.
+final class VerifiedKey: Sendable {
+    let key: APIKey
+    /// `RateLimit-Policy` and `X-RateLimit-Limit` depend only on the key's policy.
+    let rateLimitPolicyFields: RateLimitHeaders.PolicyFields
+    /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load. Set once and
+    /// then only read, without a lock, so requests on different cores do not write to shared memory to find it.
+    let meBody = AtomicLazyReference<EncodedBody>()
+
+    init(_ key: APIKey) {
+        self.key = key
+        self.rateLimitPolicyFields = RateLimitHeaders.PolicyFields(key.rateLimit)
+    }
+}
+
+/// A response body encoded once and sent many times.
+final class EncodedBody: Sendable {
+    let bytes: ByteBuffer
+
+    init(_ bytes: ByteBuffer) {
+        self.bytes = bytes
+    }
+}
