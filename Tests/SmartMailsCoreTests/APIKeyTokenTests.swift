@@ -32,6 +32,18 @@ import Testing
         #expect(throws: APIKeyFormatError.invalidCharacter) { try APIKeyToken(parsing: String(valid.dropLast()) + "-") }
     }
 
+    @Test func headerSubstringsAreValidatedAndHashedInPlaceLikeWholeTokens() throws {
+        let token = APIKeyToken.generate(mode: .test)
+        let header = "Bearer " + token.rawValue + " "
+        let presented = header.dropFirst(7).dropLast()
+        #expect(try APIKeyToken.validate(presented) == .test)
+        #expect(APIKeyHash(token: presented) == token.hash)
+        #expect(throws: APIKeyFormatError.badChecksum) {
+            try APIKeyToken.validate(header.dropFirst(7).dropLast(2) + (token.rawValue.last == "a" ? "b" : "a"))
+        }
+        #expect(throws: APIKeyFormatError.wrongLength) { try APIKeyToken.validate(header.dropFirst(6)) }
+    }
+
     @Test func hashIsSHA256HexOfTheWholeTokenAndRoundTripsThroughStorage() {
         let hash = APIKeyHash(token: "abc")
         #expect(hash.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -51,10 +51,27 @@ public struct APIKey: Sendable, Hashable {
     /// Decides whether this key, presented with a secret valid until `secretExpiresAt`, may act now from `clientIP`.
     /// Revocation and expiry are reported as such so that an integrator can tell why a key stopped working.
     public func authorize(at now: Timestamp, secretExpiresAt: Timestamp?, clientIP: IPAddress?) throws(KeyRejection) {
-        if let revokedAt, revokedAt <= now { throw .revoked(at: revokedAt) }
-        if let expiresAt, expiresAt <= now { throw .expired(at: expiresAt) }
-        if let secretExpiresAt, secretExpiresAt <= now { throw .rolledSecretExpired(at: secretExpiresAt) }
-        guard allowedIPs.allows(clientIP) else { throw .ipNotAllowed(clientIP) }
+        try accessRules.authorize(at: now, secretExpiresAt: secretExpiresAt, clientIP: clientIP)
+    }
+
+    /// The fields `authorize` decides on, apart from the rest of the key.
+    public var accessRules: AccessRules {
+        AccessRules(revokedAt: revokedAt, expiresAt: expiresAt, allowedIPs: allowedIPs)
+    }
+
+    /// What decides whether a key may be used for a request. A type of its own so that a server can keep these few
+    /// fields at hand for every request without copying the whole key (with its strings) each time.
+    public struct AccessRules: Sendable, Hashable {
+        public let revokedAt: Timestamp?
+        public let expiresAt: Timestamp?
+        public let allowedIPs: IPAllowlist
+
+        public func authorize(at now: Timestamp, secretExpiresAt: Timestamp?, clientIP: IPAddress?) throws(KeyRejection) {
+            if let revokedAt, revokedAt <= now { throw .revoked(at: revokedAt) }
+            if let expiresAt, expiresAt <= now { throw .expired(at: expiresAt) }
+            if let secretExpiresAt, secretExpiresAt <= now { throw .rolledSecretExpired(at: secretExpiresAt) }
+            guard allowedIPs.allows(clientIP) else { throw .ipNotAllowed(clientIP) }
+        }
     }
 }
 

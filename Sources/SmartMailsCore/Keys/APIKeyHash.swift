@@ -6,6 +6,11 @@ public struct APIKeyHash: Hashable, Sendable, CustomStringConvertible {
     private let words: (UInt64, UInt64, UInt64, UInt64)
 
     public init(token: String) {
+        self.init(token: token[...])
+    }
+
+    /// Hashes the token where it lies (e.g. inside the Authorization header), without copying it to a string.
+    public init(token: Substring) {
         var token = token
         let digest = token.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
         words = digest.withUnsafeBytes { raw in

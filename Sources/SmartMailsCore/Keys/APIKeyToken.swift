@@ -22,33 +22,42 @@ public struct APIKeyToken: Sendable, Hashable {
     /// Concrete rather than generic over `StringProtocol`: a generic call across modules is resolved at run time,
     /// which cost more than the whole check.
     public init(parsing text: Substring) throws(APIKeyFormatError) {
-        let bytes = text.utf8
-        guard bytes.count == Self.length else { throw .wrongLength }
+        self.mode = try Self.validate(text)
+        self.rawValue = String(text)
+    }
+
+    /// Checks length, prefix, alphabet and checksum without keeping the text: all a request's key check needs
+    /// before hashing it (`APIKeyHash(token:)`), so the presented key is never copied into a new string.
+    public static func validate(_ text: Substring) throws(APIKeyFormatError) -> APIKeyMode {
+        var text = text
+        return try text.withUTF8 { bytes in Result { () throws(APIKeyFormatError) in try validate(bytes: bytes) } }.get()
+    }
+
+    private static func validate(bytes: UnsafeBufferPointer<UInt8>) throws(APIKeyFormatError) -> APIKeyMode {
+        guard bytes.count == length else { throw .wrongLength }
         let mode: APIKeyMode
         let prefix: [UInt8]
-        switch bytes[bytes.index(bytes.startIndex, offsetBy: 3)] {
-        case UInt8(ascii: "l"): (mode, prefix) = (.live, Self.livePrefix)
-        case UInt8(ascii: "t"): (mode, prefix) = (.test, Self.testPrefix)
+        switch bytes[3] {
+        case UInt8(ascii: "l"): (mode, prefix) = (.live, livePrefix)
+        case UInt8(ascii: "t"): (mode, prefix) = (.test, testPrefix)
         default: throw .unknownPrefix
         }
         var crc = CRC32.Running()
+        for index in 0..<prefixLength {
+            guard bytes[index] == prefix[index] else { throw .unknownPrefix }
+            crc.update(bytes[index])
+        }
+        for index in prefixLength..<(prefixLength + secretLength) {
+            guard Base62.value(of: bytes[index]) != nil else { throw .invalidCharacter }
+            crc.update(bytes[index])
+        }
         var received: UInt64 = 0
-        for (index, byte) in bytes.enumerated() {
-            if index < Self.prefixLength {
-                guard byte == prefix[index] else { throw .unknownPrefix }
-                crc.update(byte)
-                continue
-            }
-            guard let digit = Base62.value(of: byte) else { throw .invalidCharacter }
-            if index < Self.prefixLength + Self.secretLength {
-                crc.update(byte)
-            } else {
-                received = received * 62 + UInt64(digit)
-            }
+        for index in (prefixLength + secretLength)..<length {
+            guard let digit = Base62.value(of: bytes[index]) else { throw .invalidCharacter }
+            received = received * 62 + UInt64(digit)
         }
         guard received == UInt64(crc.value) else { throw .badChecksum }
-        self.rawValue = String(text)
-        self.mode = mode
+        return mode
     }
 
     private static let livePrefix = Array("sm_live_".utf8)

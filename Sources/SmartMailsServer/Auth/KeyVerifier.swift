@@ -53,10 +53,11 @@ final class KeyVerifier: Sendable {
 
     private static func hash(of token: Substring) throws(APIError) -> APIKeyHash {
         do {
-            return try APIKeyToken(parsing: token).hash
+            _ = try APIKeyToken.validate(token)
         } catch {
             throw .unauthorized("malformed_api_key", describe(error))
         }
+        return APIKeyHash(token: token)
     }
 
     private func freshEntry(for hash: APIKeyHash) -> Entry? {
@@ -71,7 +72,7 @@ final class KeyVerifier: Sendable {
             throw .unauthorized("invalid_api_key", "This API key does not exist. Check that it was copied whole, or create a new one.")
         }
         do {
-            try verified.key.authorize(at: now, secretExpiresAt: entry.secretExpiresAt, clientIP: clientIP)
+            try verified.accessRules.authorize(at: now, secretExpiresAt: entry.secretExpiresAt, clientIP: clientIP)
         } catch {
             throw refusal(for: error)
         }
@@ -81,7 +82,7 @@ final class KeyVerifier: Sendable {
     /// Forgets everything cached about `keyID`, so its next request sees the change just made.
     func invalidate(keyID: String) {
         cache.withLock { state in
-            state.entries = state.entries.filter { $0.value.key?.key.id != keyID }
+            state.entries = state.entries.filter { $0.value.key?.id != keyID }
             state.generation &+= 1
         }
     }

@@ -9,6 +9,13 @@ import Synchronization
 /// cache entry: whatever is derived from it below is dropped with it when the key changes or its cache time passes.
 final class VerifiedKey: Sendable {
     let key: APIKey
+    // Copied out of `key` for the per-request path: reaching into a struct stored in a class to call a method or pass
+    // it on copies the whole struct, which for `APIKey` is a reference-count write to each of its strings, on memory
+    // that requests on every core share.
+    let id: String
+    let workspaceID: String
+    let rateLimit: RateLimitPolicy
+    let accessRules: APIKey.AccessRules
     /// `RateLimit-Policy` and `X-RateLimit-Limit` depend only on the key's policy.
     let rateLimitPolicyFields: RateLimitHeaders.PolicyFields
     /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load. Set once and
@@ -17,6 +24,10 @@ final class VerifiedKey: Sendable {
 
     init(_ key: APIKey) {
         self.key = key
+        self.id = key.id
+        self.workspaceID = key.workspaceID
+        self.rateLimit = key.rateLimit
+        self.accessRules = key.accessRules
         self.rateLimitPolicyFields = RateLimitHeaders.PolicyFields(key.rateLimit)
     }
 }

@@ -7,7 +7,7 @@ struct Caller: Sendable {
     let clientAddress: IPAddress?
 
     var key: APIKey { verified.key }
-    var workspaceID: String { verified.key.workspaceID }
+    var workspaceID: String { verified.workspaceID }
 
     /// The caller of the request being handled. Set by `CallerTaskLocalMiddleware` around the generated OpenAPI
     /// handlers, which receive only their typed input, not the Hummingbird context.

@@ -33,6 +33,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
         return envelope.close(response, of: request, context: context, started: started)
     }
 
+    @inline(__always)
     private func authenticate(
         _ request: Request, context: inout Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
@@ -64,12 +65,12 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             metrics.recordAuthFailure(reason: error.code)
             throw error
         }
-        let policy = verified.key.rateLimit
+        let policy = verified.rateLimit
         let decision: GCRA.Decision
-        if let immediate = rateLimiter.acquireWithoutWaiting(key: verified.key.id, policy: policy) {
+        if let immediate = rateLimiter.acquireWithoutWaiting(key: verified.id, policy: policy) {
             decision = immediate
         } else {
-            decision = await rateLimiter.acquire(key: verified.key.id, policy: policy)
+            decision = await rateLimiter.acquire(key: verified.id, policy: policy)
         }
         var response: Response
         if decision.allowed {
@@ -87,7 +88,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             ).response(requestID: context.requestID)
         }
         RateLimitHeaders.apply(decision, for: verified, to: &response.headers)
-        usage.record(key: verified.key, status: response.status.code, clientAddress: clientAddress)
+        usage.record(keyID: verified.id, workspaceID: verified.workspaceID, status: response.status.code, clientAddress: clientAddress)
         return response
     }
 

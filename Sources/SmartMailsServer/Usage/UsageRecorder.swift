@@ -27,11 +27,11 @@ final class UsageRecorder: Sendable {
         self.logger = logger
     }
 
-    func record(key: APIKey, status: Int, clientAddress: IPAddress?, at now: Timestamp = .now) {
-        let bucket = BucketKey(keyID: key.id, workspaceID: key.workspaceID, minute: now.minuteFloor.millisecondsSinceEpoch, statusClass: status / 100)
+    func record(keyID: String, workspaceID: String, status: Int, clientAddress: IPAddress?, at now: Timestamp = .now) {
+        let bucket = BucketKey(keyID: keyID, workspaceID: workspaceID, minute: now.minuteFloor.millisecondsSinceEpoch, statusClass: status / 100)
         pending.withLock { pending in
             pending.counts[bucket, default: 0] += 1
-            pending.lastUses[key.id] = (now, clientAddress)
+            pending.lastUses[keyID] = (now, clientAddress)
         }
     }
 
