@@ -33,6 +33,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
         return envelope.close(response, of: request, context: context, started: started)
     }
 
+    // Inlined: as a separate async function it cost a frame allocation and two task switches per request.
     @inline(__always)
     private func authenticate(
         _ request: Request, context: inout Context, next: (Request, Context) async throws -> Response
