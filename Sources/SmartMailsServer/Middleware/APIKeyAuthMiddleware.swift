@@ -79,7 +79,9 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             do {
                 response = try await next(request, context)
             } catch {
-                response = APIError.from(error).response(requestID: context.requestID)
+                // Turned into a response here, not thrown on, so that it gets the rate-limit fields below; through
+                // the envelope's own step, so that a server error is logged like any other.
+                response = envelope.response(for: error, to: request, context: context)
             }
         } else {
             metrics.recordRateLimited()
