@@ -25,10 +25,17 @@ import Testing
         #expect(caught == 38)
     }
 
-    @Test func malformedTokensAreRefusedWithTheirReason() {
+    @Test func malformedTokensAreRefusedWithTheirReason() throws {
         let valid = APIKeyToken.generate(mode: .test).rawValue
         #expect(throws: APIKeyFormatError.wrongLength) { try APIKeyToken(parsing: String(valid.dropLast())) }
         #expect(throws: APIKeyFormatError.unknownPrefix) { try APIKeyToken(parsing: "sk_live_" + valid.dropFirst(8)) }
+        // The prefix is compared as one 8-byte word: every byte of it counts, case included, and only two are valid.
+        for prefix in ["SM_LIVE_", "sm_lest_", "sm_tive_", "sm_live-", "xm_test_", "sm_test "] {
+            #expect(throws: APIKeyFormatError.unknownPrefix, "\(prefix)") { try APIKeyToken.validate(Substring(prefix + valid.dropFirst(8))) }
+        }
+        #expect(try APIKeyToken.validate(Substring(valid)) == .test)
+        // The other valid prefix passes the prefix check; the checksum, which covers the prefix, then refuses it.
+        #expect(throws: APIKeyFormatError.badChecksum) { try APIKeyToken.validate(Substring("sm_live_" + valid.dropFirst(8))) }
         #expect(throws: APIKeyFormatError.invalidCharacter) { try APIKeyToken(parsing: String(valid.dropLast()) + "-") }
     }
 

@@ -10,7 +10,7 @@
 #   2. key-bench: key parsing + verification on a cache hit, 200,000 timed calls. Target: p99 < 20 µs.
 #
 # Prints PASS/FAIL for each target and exits 0 either way; exits non-zero only when something broke.
-# Usage: bench/keys/run.sh            (env: WRK_THREADS=2 WRK_CONNECTIONS=32 WRK_DURATION=4s ROUNDS=7 SKIP_BUILD=1)
+# Usage: bench/keys/run.sh            (env: WRK_THREADS=2 WRK_CONNECTIONS=32 WRK_DURATION=2s ROUNDS=15 SKIP_BUILD=1)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,11 +18,13 @@ cd "$ROOT"
 
 WRK_THREADS="${WRK_THREADS:-2}"
 WRK_CONNECTIONS="${WRK_CONNECTIONS:-32}"
-WRK_DURATION="${WRK_DURATION:-4s}"
-# On a shared machine a neighbour can slow any single run by 20 % or more, and it comes and goes over tens of
-# seconds. So the two routes run as back-to-back pairs (the order flips every round, so a drifting load favours
-# neither), each pair gives a ratio, and the verdict takes the median: one disturbed pair cannot decide it.
-ROUNDS="${ROUNDS:-7}"
+WRK_DURATION="${WRK_DURATION:-2s}"
+# On a shared machine a neighbour can slow any single run by 20 % or more, and it comes and goes within seconds.
+# So the two routes run as back-to-back pairs (the order flips every round, so a drifting load favours neither),
+# each pair gives a ratio, and the verdict takes the median: one disturbed pair cannot decide it. Many short pairs
+# rather than a few long ones: the two runs of a pair then share more of the same conditions, and more pairs make
+# the median steadier (4 s pairs, 7 of them, spread 75-112 % under load; 2 s pairs, 15 of them, see README).
+ROUNDS="${ROUNDS:-15}"
 TARGET_RATIO_PERCENT=90
 
 log() { printf '[keys-bench] %s\n' "$*" >&2; }
@@ -45,7 +47,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     swift build -c release --product smartmails >&2
     swift build -c release --product key-bench >&2
 fi
-SECONDS=0  # the benchmarks proper, after the build, take about 85 s
+SECONDS=0  # the benchmarks proper, after the build, take about 90 s
 BIN_DIR="$ROOT/.build/release"
 SERVER="$BIN_DIR/smartmails"
 KEY_BENCH="$BIN_DIR/key-bench"

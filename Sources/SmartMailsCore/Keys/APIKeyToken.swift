@@ -35,16 +35,16 @@ public struct APIKeyToken: Sendable, Hashable {
 
     private static func validate(bytes: UnsafeBufferPointer<UInt8>) throws(APIKeyFormatError) -> APIKeyMode {
         guard bytes.count == length else { throw .wrongLength }
+        // The prefix compared as one word: a static array would be retained and released on every request, a
+        // reference-count write on memory that requests on all cores share.
         let mode: APIKeyMode
-        let prefix: [UInt8]
-        switch bytes[3] {
-        case UInt8(ascii: "l"): (mode, prefix) = (.live, livePrefix)
-        case UInt8(ascii: "t"): (mode, prefix) = (.test, testPrefix)
+        switch UnsafeRawBufferPointer(bytes).loadUnaligned(as: UInt64.self) {
+        case livePrefix: mode = .live
+        case testPrefix: mode = .test
         default: throw .unknownPrefix
         }
         var crc = CRC32.Running()
         for index in 0..<prefixLength {
-            guard bytes[index] == prefix[index] else { throw .unknownPrefix }
             crc.update(bytes[index])
         }
         for index in prefixLength..<(prefixLength + secretLength) {
@@ -60,8 +60,14 @@ public struct APIKeyToken: Sendable, Hashable {
         return mode
     }
 
-    private static let livePrefix = Array("sm_live_".utf8)
-    private static let testPrefix = Array("sm_test_".utf8)
+    private static let livePrefix = prefixWord("sm_live_")
+    private static let testPrefix = prefixWord("sm_test_")
+
+    /// The 8 prefix bytes as they lie in memory, read as one integer.
+    private static func prefixWord(_ prefix: StaticString) -> UInt64 {
+        precondition(prefix.utf8CodeUnitCount == MemoryLayout<UInt64>.size)
+        return UnsafeRawPointer(prefix.utf8Start).loadUnaligned(as: UInt64.self)
+    }
 
     /// Draws a new token from the system's cryptographic random source.
     public static func generate(mode: APIKeyMode) -> APIKeyToken {

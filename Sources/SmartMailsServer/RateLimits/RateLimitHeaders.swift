@@ -16,26 +16,19 @@ enum RateLimitHeaders {
     static let reset = HTTPField.Name("x-ratelimit-reset")!
     static let retryAfter = HTTPField.Name.retryAfter
 
-    /// The two fields fixed by a key's policy, built once per verified key (see `VerifiedKey`).
-    struct PolicyFields: Sendable {
-        let policy: HTTPField
-        let limit: HTTPField
-
-        init(_ policy: RateLimitPolicy) {
-            self.policy = HTTPField(name: RateLimitHeaders.policy, value: "\"key\";q=\(policy.requests);w=\(policy.perSeconds)")
-            self.limit = HTTPField(name: RateLimitHeaders.limit, value: String(policy.requests))
-        }
-    }
-
     /// Appends the fields in one call: `HTTPFields` inserts through an unspecialised generic path, whose cost is per
     /// call, not per field. No response has these fields yet, so appending never duplicates one.
     static func apply(_ decision: GCRA.Decision, for key: VerifiedKey, to headers: inout HTTPFields) {
+        // Built per response, although two of them depend only on the key's policy: a value longer than 15 bytes is a
+        // heap string, and one shared by every request of the key would have its reference count written by both
+        // cores several times per response. Formatting a few integers costs less than that.
+        let limitText = String(key.rateLimit.requests)
         let remainingText = String(decision.remaining)
         let resetText = String(decision.resetSeconds)
         var fields = [
-            key.rateLimitPolicyFields.policy,
+            HTTPField(name: policy, value: "\"key\";q=" + limitText + ";w=" + String(key.rateLimit.perSeconds)),
             HTTPField(name: rateLimit, value: "\"key\";r=" + remainingText + ";t=" + resetText),
-            key.rateLimitPolicyFields.limit,
+            HTTPField(name: limit, value: limitText),
             HTTPField(name: remaining, value: remainingText),
             HTTPField(name: reset, value: resetText),
         ]
