@@ -22,8 +22,8 @@ WRK_DURATION="${WRK_DURATION:-2s}"
 # On a shared machine a neighbour can slow any single run by 20 % or more, and it comes and goes within seconds.
 # So the two routes run as back-to-back pairs (the order flips every round, so a drifting load favours neither),
 # each pair gives a ratio, and the verdict takes the median: one disturbed pair cannot decide it. Many short pairs
-# rather than a few long ones: the two runs of a pair then share more of the same conditions, and more pairs make
-# the median steadier (4 s pairs, 7 of them, spread 75-112 % under load; 2 s pairs, 15 of them, see README).
+# rather than a few long ones: the two runs of a pair then share more of the same conditions, and the median of 15
+# moves less than that of 7 when single pairs under load spread from 70 % to over 100 %.
 ROUNDS="${ROUNDS:-15}"
 TARGET_RATIO_PERCENT=90
 
