@@ -12,8 +12,9 @@ struct MeRoute: Sendable {
     let workspaces: WorkspaceDirectory
 
     func addRoute(to group: RouterGroup<AppRequestContext>) {
-        // The closure captures only what a cache miss needs, and a hit neither reads it nor copies the caller: every
-        // reference-count write here lands on objects that all requests of the key share, on both cores.
+        // A hit runs no async call (so no suspension point), copies neither the caller nor the closure's captures (only
+        // a miss needs `workspaces`): every reference-count write here lands on objects that all requests of the key
+        // share, on both cores.
         group.get("v1/me") { [workspaces] _, context in
             if let cached = context.caller?.verified.meBody.load() {
                 return Self.response(cached)
