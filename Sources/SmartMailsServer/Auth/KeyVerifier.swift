@@ -4,9 +4,9 @@ import SmartMailsCore
 import SmartMailsStore
 import Synchronization
 
-/// Turns a presented bearer token into an authorised key. The hot path is a checksum check, one SHA-256 and one
-/// dictionary lookup; storage is read only on a cache miss, and unknown tokens are cached too, so guessing
-/// does not become database load. Changes made through `KeyService` invalidate entries at once.
+/// Turns a presented bearer token into an authorised key. The hot path is one SHA-256 and one dictionary lookup;
+/// the format and checksum are checked on a cache miss, before storage is read, which happens only then. Unknown
+/// tokens are cached too, so guessing does not become database load. Changes made through `KeyService` invalidate entries at once.
 final class KeyVerifier: Sendable {
     private struct Entry: Sendable {
         /// nil caches "no such key".
@@ -39,6 +39,7 @@ final class KeyVerifier: Sendable {
         if let cached = freshEntry(for: hash) {
             entry = cached
         } else {
+            try Self.validate(token)
             entry = try await load(hash: hash)
         }
         return try Self.check(entry, clientIP: clientIP, now: now)
@@ -51,13 +52,23 @@ final class KeyVerifier: Sendable {
         return try Self.check(entry, clientIP: clientIP, now: now)
     }
 
+    /// The token's hash, the cache's key. Only the length is checked first, so that no more than a key's worth of
+    /// bytes is ever hashed; the full format check (`validate`, a CRC over every character) runs on a cache miss,
+    /// before storage is read. A token found in the cache passed it when it was loaded: its SHA-256 says it is the
+    /// very same token. Checking it again on every request cost more than the hash itself.
     private static func hash(of token: Substring) throws(APIError) -> APIKeyHash {
+        if token.utf8.count != APIKeyToken.length {
+            try validate(token)
+        }
+        return APIKeyHash(token: token)
+    }
+
+    private static func validate(_ token: Substring) throws(APIError) {
         do {
             _ = try APIKeyToken.validate(token)
         } catch {
             throw .unauthorized("malformed_api_key", describe(error))
         }
-        return APIKeyHash(token: token)
     }
 
     private func freshEntry(for hash: APIKeyHash) -> Entry? {

@@ -1,0 +1,109 @@
+import SmartMailsCore
+@testable import SmartMailsServer
+import SmartMailsStore
+import SmartMailsTestSupport
+import Synchronization
+import Testing
+
+/// The verifier against the real store, which counts the secret lookups: when storage is read, and when not.
+@Suite struct KeyVerifierTests {
+    @Test(arguments: TestDatabase.all)
+    func malformedTokensAreRefusedWithoutReadingStorage(database: TestDatabase) async throws {
+        try await database.withStore { sqlStore in
+            let store = SecretLookupCounter(sqlStore)
+            let verifier = KeyVerifier(store: store, cacheSeconds: 60)
+            let valid = APIKeyToken.generate(mode: .live).rawValue
+            var mistyped = Array(valid)
+            mistyped[20] = mistyped[20] == "x" ? "y" : "x"
+            let malformed = [String(mistyped), String(valid.dropLast()), valid + "0", "sm_tset_" + valid.dropFirst(8), String(repeating: "a", count: 4096)]
+            for token in malformed {
+                // Twice: a refusal must not become a cache entry that skips the format check next time.
+                for _ in 0..<2 {
+                    let error = await #expect(throws: APIError.self) { try await verifier.verify(token: Substring(token), clientIP: nil) }
+                    #expect(error?.code == "malformed_api_key")
+                    // The cache-only path either refuses the form (a wrong length) or finds nothing: never a key.
+                    switch Result(catching: { () throws(APIError) in try verifier.verifyCached(token: Substring(token), clientIP: nil) }) {
+                    case .success(let key): #expect(key == nil)
+                    case .failure(let error): #expect(error.code == "malformed_api_key")
+                    }
+                }
+            }
+            #expect(store.secretLookups == 0)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aTokenIsReadFromStorageOnceAndThenServedFromTheCache(database: TestDatabase) async throws {
+        try await database.withStore { sqlStore in
+            let store = SecretLookupCounter(sqlStore)
+            let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let issued = try await KeyService(store: sqlStore).create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)
+            let verifier = KeyVerifier(store: store, cacheSeconds: 60)
+            let token = Substring(issued.token.rawValue)
+
+            #expect(try verifier.verifyCached(token: token, clientIP: nil) == nil)
+            #expect(try await verifier.verify(token: token, clientIP: nil).id == issued.key.id)
+            #expect(try verifier.verifyCached(token: token, clientIP: nil)?.id == issued.key.id)
+            #expect(store.secretLookups == 1)
+
+            // An unknown token of valid form is looked up once; its absence is cached like a key.
+            let unknown = Substring(APIKeyToken.generate(mode: .live).rawValue)
+            for _ in 0..<3 {
+                let error = await #expect(throws: APIError.self) { try await verifier.verify(token: unknown, clientIP: nil) }
+                #expect(error?.code == "invalid_api_key")
+            }
+            #expect(store.secretLookups == 2)
+        }
+    }
+}
+
+/// The real store, counting `keyForSecret` calls.
+private final class SecretLookupCounter: APIKeyStore {
+    private let store: any APIKeyStore
+    private let lookups = Atomic<Int>(0)
+
+    init(_ store: any APIKeyStore) {
+        self.store = store
+    }
+
+    var secretLookups: Int { lookups.load(ordering: .relaxed) }
+
+    func keyForSecret(hash: APIKeyHash) async throws -> (key: APIKey, secret: APIKeySecret)? {
+        lookups.add(1, ordering: .relaxed)
+        return try await store.keyForSecret(hash: hash)
+    }
+
+    func insertKey(_ key: APIKey, secret: APIKeySecret, audit: AuditEvent) async throws {
+        try await store.insertKey(key, secret: secret, audit: audit)
+    }
+
+    func key(id: String, workspaceID: String) async throws -> APIKey? {
+        try await store.key(id: id, workspaceID: workspaceID)
+    }
+
+    func keys(workspaceID: String, limit: Int, afterID: String?, includeRevoked: Bool) async throws -> [APIKey] {
+        try await store.keys(workspaceID: workspaceID, limit: limit, afterID: afterID, includeRevoked: includeRevoked)
+    }
+
+    func updateKey(_ key: APIKey, audit: AuditEvent) async throws -> Bool {
+        try await store.updateKey(key, audit: audit)
+    }
+
+    func rollKey(
+        id: String, workspaceID: String, newSecret: APIKeySecret, displayPrefix: String, lastFour: String,
+        previousSecretsExpireAt: Timestamp, audit: AuditEvent
+    ) async throws -> Bool {
+        try await store.rollKey(
+            id: id, workspaceID: workspaceID, newSecret: newSecret, displayPrefix: displayPrefix, lastFour: lastFour,
+            previousSecretsExpireAt: previousSecretsExpireAt, audit: audit
+        )
+    }
+
+    func revokeKey(id: String, workspaceID: String, at: Timestamp, audit: AuditEvent) async throws -> Bool {
+        try await store.revokeKey(id: id, workspaceID: workspaceID, at: at, audit: audit)
+    }
+
+    func followKeyChanges(_ onChange: @escaping @Sendable (String) -> Void) async throws -> Bool {
+        try await store.followKeyChanges(onChange)
+    }
+}
