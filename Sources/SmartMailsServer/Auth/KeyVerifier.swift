@@ -6,7 +6,8 @@ import Synchronization
 
 /// Turns a presented bearer token into an authorised key. The hot path is one SHA-256 and one dictionary lookup;
 /// the format and checksum are checked on a cache miss, before storage is read, which happens only then. Unknown
-/// tokens are cached too, so guessing does not become database load. Changes made through `KeyService` invalidate entries at once.
+/// tokens are cached too, so guessing does not become database load. Changes made through `KeyService` invalidate
+/// entries at once.
 final class KeyVerifier: Sendable {
     private struct Entry: Sendable {
         /// nil caches "no such key".
