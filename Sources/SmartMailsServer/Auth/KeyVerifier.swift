@@ -58,9 +58,7 @@ final class KeyVerifier: Sendable {
     /// before storage is read. A token found in the cache passed it when it was loaded: its SHA-256 says it is the
     /// very same token. Checking it again on every request cost more than the hash itself.
     private static func hash(of token: Substring) throws(APIError) -> APIKeyHash {
-        if token.utf8.count != APIKeyToken.length {
-            try validate(token)
-        }
+        guard token.utf8.count == APIKeyToken.length else { throw malformed(.wrongLength) }
         return APIKeyHash(token: token)
     }
 
@@ -68,8 +66,12 @@ final class KeyVerifier: Sendable {
         do {
             _ = try APIKeyToken.validate(token)
         } catch {
-            throw .unauthorized("malformed_api_key", describe(error))
+            throw malformed(error)
         }
+    }
+
+    private static func malformed(_ error: APIKeyFormatError) -> APIError {
+        .unauthorized("malformed_api_key", describe(error))
     }
 
     private func freshEntry(for hash: APIKeyHash) -> Entry? {

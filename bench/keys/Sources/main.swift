@@ -4,8 +4,8 @@
 // of, in the same order. The timed body, `HotPath.verify`, mirrors KeyVerifier.verify (cache-hit branch)
 // followed by the rate-limit step APIKeyAuthMiddleware takes right after it:
 //
-//   1. the token's length           the full format check (APIKeyToken.validate: prefix, base62, CRC-32) runs
-//                                   only on a cache miss, before storage is read; a hit passed it when loaded
+//   1. the token's length          the full format check (APIKeyToken.validate: prefix, base62, CRC-32) runs
+//                                  only on a cache miss, before storage is read; a hit passed it when loaded
 //   2. APIKeyHash(token:)          SHA-256 of the token where it lies, held as four words
 //   3. MonotonicClock.nanoseconds  the cache-entry age check against the time to live
 //   4. cache.withLock { $0[hash] } one dictionary lookup under a Synchronization.Mutex, as the verifier's cache
@@ -79,13 +79,7 @@ final class HotPath: Sendable {
     @inline(never)
     func verify(token: Substring, clientIP: IPAddress?) throws(BenchFailure) -> GCRARateLimiter.Decision {
         let now = Timestamp.now
-        if token.utf8.count != APIKeyToken.length {
-            do {
-                _ = try APIKeyToken.validate(token)
-            } catch {
-                throw .malformed(error)
-            }
-        }
+        guard token.utf8.count == APIKeyToken.length else { throw .malformed(.wrongLength) }
         let hash = APIKeyHash(token: token)
         let clock = MonotonicClock.nanoseconds()
         let entry = cache.withLock { $0[hash] }
