@@ -14,6 +14,22 @@ import Testing
 @Suite struct APIKeyAuthMiddlewareTests {
     private struct StorageBroke: Error {}
 
+    @Test(arguments: [
+        ("Bearer sm_live_abc", "sm_live_abc"),
+        ("bearer sm_live_abc", "sm_live_abc"),
+        ("BEARER \t sm_live_abc \t ", "sm_live_abc"),
+        ("Bearer é sm", "é sm"),
+        ("Bearer ", ""),
+    ])
+    func theTokenIsWhatFollowsTheBearerScheme(header: String, token: String) {
+        #expect(APIKeyAuthMiddleware.credentials(afterBearerIn: header) == token[...])
+    }
+
+    @Test(arguments: ["Basic c2VjcmV0", "Bearer", "Bearersm_live_abc", "Token sm_live_abc", "Bearer\tsm_live_abc"])
+    func otherSchemesAreNotBearerTokens(header: String) {
+        #expect(APIKeyAuthMiddleware.credentials(afterBearerIn: header) == nil)
+    }
+
     @Test func aFailingHandlerIsLoggedAndStillAnsweredWithTheRateLimitFields() async throws {
         try await TestDatabase.sqlite.withStore { store in
             let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")

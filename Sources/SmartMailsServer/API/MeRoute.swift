@@ -24,13 +24,21 @@ struct MeRoute: Sendable {
         }
     }
 
+    /// Every field the answer ends up with: Content-Type and Content-Length here; the five rate-limit fields and
+    /// Request-Id from the middleware; Date and Server from Hummingbird on the way out.
+    private static let fieldCount = 10
+
     private static func response(_ body: EncodedBody) -> Response {
-        // Fields of the response's own, with room for the rate-limit fields and the request id added on the way out:
-        // a shared constant would be copied at the first of those additions anyway, after a write to its count.
+        // Fields of the response's own, with room for all that are added on the way out: a shared constant would be
+        // copied at the first addition anyway, after a write to its count, and one slot too few doubles the storage
+        // (a second allocation and a copy of every field) when Hummingbird adds the last. Content-Length is set here
+        // because `Response` would otherwise add it while the fields passed in are still referenced, which copies them.
+        let bytes = body.copy()
         var headers = HTTPFields()
-        headers.reserveCapacity(8)
+        headers.reserveCapacity(fieldCount)
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body.copy()))
+        headers[.contentLength] = FieldText.decimal(bytes.readableBytes)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
     }
 
     private static func encodedBody(for key: APIKey, workspaces: WorkspaceDirectory) async throws -> EncodedBody {

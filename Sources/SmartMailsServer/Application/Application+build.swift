@@ -12,10 +12,10 @@ public func buildApplication(
     configuration: ServerConfiguration, store: SQLStore, logger: Logger
 ) throws -> some ApplicationProtocol {
     let metrics = ServerMetrics()
-    let verifier = KeyVerifier(store: store, cacheSeconds: configuration.keyCacheSeconds)
     let rateLimiter: any RateLimiting =
         configuration.sharesRateLimits(databaseKind: store.client.kind)
             ? SharedRateLimits(store: store, logger: logger) : LocalRateLimits()
+    let verifier = KeyVerifier(store: store, cacheSeconds: configuration.keyCacheSeconds, rateLimitCells: rateLimiter.localCells)
     let usage = UsageRecorder(store: store, logger: logger)
     let keys = KeyService(store: store, verifier: verifier, rateLimiter: rateLimiter)
 

@@ -4,10 +4,10 @@ import SmartMailsCore
 import SmartMailsStore
 import Synchronization
 
-/// Turns a presented bearer token into an authorised key. The hot path is one SHA-256 and one dictionary lookup;
-/// the format and checksum are checked on a cache miss, before storage is read, which happens only then. Unknown
-/// tokens are cached too, so guessing does not become database load. Changes made through `KeyService` invalidate
-/// entries at once.
+/// Turns a presented bearer token into an authorised key. The hot path is one SHA-256 and one dictionary lookup in
+/// the calling thread's copy of the cache; the format and checksum are checked on a cache miss, before storage is
+/// read, which happens only then. Unknown tokens are cached too, so guessing does not become database load. Changes
+/// made through `KeyService` invalidate entries at once, in every copy.
 final class KeyVerifier: Sendable {
     private struct Entry: Sendable {
         /// nil caches "no such key".
@@ -21,16 +21,46 @@ final class KeyVerifier: Sendable {
         /// Bumped by every invalidation. A load that began before one must not store what it read, or a request
         /// racing a revocation could put the key back into the cache as valid.
         var generation: UInt64 = 0
+
+        mutating func insert(_ entry: Entry, for hash: APIKeyHash) {
+            if entry.key == nil, entries.count >= KeyVerifier.maximumUnknownEntries {
+                entries = entries.filter { $0.value.key != nil }
+            }
+            entries[hash] = entry
+        }
+
+        mutating func forget(keyID: String?) {
+            if let keyID {
+                entries = entries.filter { $0.value.key?.id != keyID }
+            } else {
+                entries.removeAll()
+            }
+            generation &+= 1
+        }
+    }
+
+    /// A copy of the entries the threads of one shard have used, padded so that two shards never share a cache line.
+    private final class Shard: Sendable {
+        let state = Mutex(State())
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     }
 
     private static let maximumUnknownEntries = 10_000
-    private let cache = Mutex(State())
+    private static let shardBits = 3
+    /// What storage said, for every thread; a lookup that misses its shard copies from here.
+    private let shared = Mutex(State())
+    /// Per-thread copies of `shared`'s entries: a cache hit locks only its own shard, so requests for one key on
+    /// different cores do not take turns at one lock (which under load made them wait in the kernel).
+    private let shards: [Shard] = (0..<(1 << KeyVerifier.shardBits)).map { _ in Shard() }
     private let store: any APIKeyStore
     private let timeToLive: Int64
+    private let rateLimitCells: GCRARateLimiter?
 
-    init(store: any APIKeyStore, cacheSeconds: Int) {
+    /// `rateLimitCells`: where a loaded key gets its rate-limit cell from, when limits are kept in this process.
+    init(store: any APIKeyStore, cacheSeconds: Int, rateLimitCells: GCRARateLimiter? = nil) {
         self.store = store
         self.timeToLive = Int64(cacheSeconds) * 1_000_000_000
+        self.rateLimitCells = rateLimitCells
     }
 
     /// Verifies `token` for a request from `clientIP` at `now`; throws the API error that explains a refusal.
@@ -75,10 +105,17 @@ final class KeyVerifier: Sendable {
     }
 
     private func freshEntry(for hash: APIKeyHash) -> Entry? {
-        guard let cached = cache.withLock({ $0.entries[hash] }),
-              MonotonicClock.nanoseconds() - cached.loadedAt <= timeToLive
-        else { return nil }
-        return cached
+        let shard = shards[ThreadShards.index(bits: Self.shardBits)]
+        let (local, generation) = shard.state.withLock { ($0.entries[hash], $0.generation) }
+        let now = MonotonicClock.nanoseconds()
+        if let local, now - local.loadedAt <= timeToLive { return local }
+        guard let found = shared.withLock({ $0.entries[hash] }), now - found.loadedAt <= timeToLive else { return nil }
+        // Not copied if an invalidation ran since the shard was read: it may have cleared `shared` after `found` was
+        // read from it.
+        shard.state.withLock { state in
+            if state.generation == generation { state.insert(found, for: hash) }
+        }
+        return found
     }
 
     private static func check(_ entry: Entry, clientIP: IPAddress?, now: Timestamp) throws(APIError) -> VerifiedKey {
@@ -95,36 +132,35 @@ final class KeyVerifier: Sendable {
 
     /// Forgets everything cached about `keyID`, so its next request sees the change just made.
     func invalidate(keyID: String) {
-        cache.withLock { state in
-            state.entries = state.entries.filter { $0.value.key?.id != keyID }
-            state.generation &+= 1
-        }
+        forget(keyID: keyID)
     }
 
     /// Forgets every cached key, e.g. after missing change notifications.
     func invalidateAll() {
-        cache.withLock { state in
-            state.entries.removeAll()
-            state.generation &+= 1
+        forget(keyID: nil)
+    }
+
+    /// `shared` first: from then on no lookup can copy a forgotten entry into a shard (see `freshEntry`).
+    private func forget(keyID: String?) {
+        shared.withLock { $0.forget(keyID: keyID) }
+        for shard in shards {
+            shard.state.withLock { $0.forget(keyID: keyID) }
         }
     }
 
     private func load(hash: APIKeyHash) async throws(APIError) -> Entry {
         let clock = MonotonicClock.nanoseconds()
-        let generation = cache.withLock { $0.generation }
+        let generation = shared.withLock { $0.generation }
         let found: (key: APIKey, secret: APIKeySecret)?
         do {
             found = try await store.keyForSecret(hash: hash)
         } catch {
             throw APIError(status: .serviceUnavailable, kind: .api, code: "storage_unavailable", message: "Keys cannot be verified right now; retry shortly.")
         }
-        let entry = Entry(key: found.map { VerifiedKey($0.key) }, secretExpiresAt: found?.secret.expiresAt, loadedAt: clock)
-        cache.withLock { state in
-            guard state.generation == generation else { return }
-            if entry.key == nil, state.entries.count >= Self.maximumUnknownEntries {
-                state.entries = state.entries.filter { $0.value.key != nil }
-            }
-            state.entries[hash] = entry
+        let entry = Entry(
+            key: found.map { VerifiedKey($0.key, rateLimitCell: rateLimitCells?.cell(for: $0.key.id)) }, secretExpiresAt: found?.secret.expiresAt, loadedAt: clock)
+        shared.withLock { state in
+            if state.generation == generation { state.insert(entry, for: hash) }
         }
         return entry
     }

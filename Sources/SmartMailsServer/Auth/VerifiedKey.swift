@@ -16,12 +16,16 @@ final class VerifiedKey: Sendable {
     let workspaceID: String
     let rateLimit: RateLimitPolicy
     let accessRules: APIKey.AccessRules
+    /// The key's in-memory rate-limit state, shared by every `VerifiedKey` of the key (all its secrets, every
+    /// reload); nil when limits are kept elsewhere (in PostgreSQL, for several nodes).
+    let rateLimitCell: GCRACell?
     /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load. Set once and
     /// then only read, without a lock, so requests on different cores do not write to shared memory to find it.
     let meBody = AtomicLazyReference<EncodedBody>()
 
-    init(_ key: APIKey) {
+    init(_ key: APIKey, rateLimitCell: GCRACell? = nil) {
         self.key = key
+        self.rateLimitCell = rateLimitCell
         self.id = key.id
         self.workspaceID = key.workspaceID
         self.rateLimit = key.rateLimit
@@ -30,17 +34,28 @@ final class VerifiedKey: Sendable {
 }
 
 /// A response body encoded once and sent many times.
-final class EncodedBody: Sendable {
-    private let bytes: ByteBuffer
+///
+/// The bytes are kept in memory of its own rather than in a `ByteBuffer`: reading a `ByteBuffer` stored in a shared
+/// object retains and releases its storage, a write to memory that every request of the key shares. They are
+/// written once, in `init`, and only read after that, which is why the class may be shared (`@unchecked Sendable`).
+final class EncodedBody: @unchecked Sendable {
+    private let bytes: UnsafeMutableRawBufferPointer
 
-    init(_ bytes: ByteBuffer) {
-        self.bytes = bytes
+    init(_ buffer: ByteBuffer) {
+        bytes = .allocate(byteCount: buffer.readableBytes, alignment: 1)
+        buffer.withUnsafeReadableBytes { bytes.copyMemory(from: $0) }
     }
 
-    /// A buffer of the request's own, not the shared one: on its way to the socket NIO retains and releases a
+    deinit {
+        bytes.deallocate()
+    }
+
+    /// A buffer of the request's own, not a shared one: on its way to the socket NIO retains and releases a
     /// response's buffer some 30 times, and when every request sends the same buffer those writes to its reference
     /// count go to one cache line that both cores keep taking from each other. Copying a few hundred bytes is cheaper.
     func copy() -> ByteBuffer {
-        bytes.withUnsafeReadableBytes { ByteBuffer(bytes: $0) }
+        var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)
+        buffer.writeBytes(UnsafeRawBufferPointer(bytes))
+        return buffer
     }
 }

@@ -16,25 +16,32 @@ enum RateLimitHeaders {
     static let reset = HTTPField.Name("x-ratelimit-reset")!
     static let retryAfter = HTTPField.Name.retryAfter
 
-    /// Appends the fields in one call: `HTTPFields` inserts through an unspecialised generic path, whose cost is per
-    /// call, not per field. No response has these fields yet, so appending never duplicates one.
+    /// Sets the fields one by one through `HTTPFields`' name subscript, which is inlinable and so compiled here for
+    /// these exact types; appending an array of fields instead goes through HTTPTypes' unspecialised generic
+    /// `replaceSubrange`, which looks up type metadata and copies each field through its value witnesses.
     static func apply(_ decision: GCRA.Decision, for key: VerifiedKey, to headers: inout HTTPFields) {
         // Built per response, although two of them depend only on the key's policy: a value longer than 15 bytes is a
         // heap string, and one shared by every request of the key would have its reference count written by both
-        // cores several times per response. Formatting a few integers costs less than that.
-        let limitText = String(key.rateLimit.requests)
-        let remainingText = String(decision.remaining)
-        let resetText = String(decision.resetSeconds)
-        var fields = [
-            HTTPField(name: policy, value: "\"key\";q=" + limitText + ";w=" + String(key.rateLimit.perSeconds)),
-            HTTPField(name: rateLimit, value: "\"key\";r=" + remainingText + ";t=" + resetText),
-            HTTPField(name: limit, value: limitText),
-            HTTPField(name: remaining, value: remainingText),
-            HTTPField(name: reset, value: resetText),
-        ]
+        // cores several times per response. `FieldText` writes each into a string of its exact length, which for up
+        // to 15 bytes (all of them under the default policy) is stored inline and allocates nothing.
+        let policyRequests = key.rateLimit.requests
+        headers[policy] = policyItem(requests: policyRequests, perSeconds: key.rateLimit.perSeconds)
+        headers[rateLimit] = remainingItem(remaining: decision.remaining, resetSeconds: decision.resetSeconds)
+        headers[limit] = FieldText.decimal(policyRequests)
+        headers[remaining] = FieldText.decimal(decision.remaining)
+        headers[reset] = FieldText.decimal(decision.resetSeconds)
         if !decision.allowed {
-            fields.append(HTTPField(name: retryAfter, value: String(decision.retryAfterSeconds)))
+            headers[retryAfter] = FieldText.decimal(decision.retryAfterSeconds)
         }
-        headers.append(contentsOf: fields)
+    }
+
+    /// `RateLimit-Policy`'s item for the policy named "key": `"key";q=60;w=60`.
+    static func policyItem(requests: Int, perSeconds: Int) -> String {
+        FieldText.join(#""key";q="#, requests, ";w=", perSeconds)
+    }
+
+    /// `RateLimit`'s item for the policy named "key": `"key";r=59;t=1`.
+    static func remainingItem(remaining: Int, resetSeconds: Int) -> String {
+        FieldText.join(#""key";r="#, remaining, ";t=", resetSeconds)
     }
 }

@@ -8,11 +8,13 @@
 //                                  only on a cache miss, before storage is read; a hit passed it when loaded
 //   2. APIKeyHash(token:)          SHA-256 of the token where it lies, held as four words
 //   3. MonotonicClock.nanoseconds  the cache-entry age check against the time to live
-//   4. cache.withLock { $0[hash] } one dictionary lookup under a Synchronization.Mutex, as the verifier's cache
+//   4. cache.withLock { $0[hash] } one dictionary lookup under a Synchronization.Mutex, as the verifier's copy of
+//                                  its cache for the calling thread (one thread here, so one copy)
 //   5. accessRules.authorize(at:secretExpiresAt:clientIP:)  revocation, expiry, rolled-secret expiry and IP allowlist
-//   6. GCRARateLimiter.acquire(key:policy:)         the per-key rate-limit decision
+//   6. GCRARateLimiter.acquire(key:cell:policy:)    the per-key rate-limit decision, one compare-and-swap on the
+//                                  key's GCRACell, which the verified key holds
 //
-// `now` is read with Timestamp.now inside the timed section, as verify's default argument does. Resolving the
+// `now` is read with Timestamp.now inside the timed section, as the middleware does once per request. Resolving the
 // client address (ClientAddressResolver) happens before verify in the middleware and is not timed.
 //
 // Run: swift build -c release --product key-bench && .build/release/key-bench
@@ -31,11 +33,13 @@ final class VerifiedKey: Sendable {
     let id: String
     let rateLimit: RateLimitPolicy
     let accessRules: APIKey.AccessRules
+    let rateLimitCell: GCRACell
 
-    init(_ key: APIKey) {
+    init(_ key: APIKey, rateLimitCell: GCRACell) {
         id = key.id
         rateLimit = key.rateLimit
         accessRules = key.accessRules
+        self.rateLimitCell = rateLimitCell
     }
 }
 
@@ -90,7 +94,7 @@ final class HotPath: Sendable {
         } catch {
             throw .rejected(error)
         }
-        let decision = rateLimiter.acquire(key: key.id, policy: key.rateLimit)
+        let decision = rateLimiter.acquire(key: key.id, cell: key.rateLimitCell, policy: key.rateLimit)
         guard decision.allowed else { throw .rateLimited }
         return decision
     }
@@ -127,7 +131,8 @@ for index in 0..<keyCount {
     )
     // Some keys are presented with the previous secret of a roll, still inside its overlap.
     let secretExpiresAt: Timestamp? = index % 7 == 0 ? startedAt.adding(seconds: APIKeyRules.defaultRollOverlapSeconds) : nil
-    let entry = Entry(key: VerifiedKey(key), secretExpiresAt: secretExpiresAt, loadedAt: loadedAt)
+    let verified = VerifiedKey(key, rateLimitCell: hotPath.rateLimiter.cell(for: key.id))
+    let entry = Entry(key: verified, secretExpiresAt: secretExpiresAt, loadedAt: loadedAt)
     hotPath.cache.withLock { $0[token.hash] = entry }
     // The middleware hands verify a Substring of the Authorization header.
     let header = "Bearer " + token.rawValue
