@@ -45,6 +45,12 @@ import Testing
             #expect(ok.status == .ok)
             #expect((ok.json["workspace"] as? [String: Any])?["slug"] as? String == "default")
             #expect(ok.header("Request-Id")?.hasPrefix("req_") == true)
+            // Each added once, though two layers add them: the key's layer its fields and the id, the envelope the id
+            // only where the key's layer did not answer.
+            for name in ["Request-Id", "RateLimit-Policy", "RateLimit", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"] {
+                #expect(ok.headers[values: HTTPField.Name(name)!].count == 1, "\(name)")
+            }
+            #expect(inQuery.headers[values: HTTPField.Name("Request-Id")!].count == 1)
         }
     }
 

@@ -110,12 +110,16 @@ final class KeyVerifier: Sendable {
         let now = MonotonicClock.nanoseconds()
         if let local, now - local.loadedAt <= timeToLive { return local }
         guard let found = shared.withLock({ $0.entries[hash] }), now - found.loadedAt <= timeToLive else { return nil }
-        // Not copied if an invalidation ran since the shard was read: it may have cleared `shared` after `found` was
+        // The shard gets a verified key of its own: every request retains and releases the one it uses, and with one
+        // object for all threads those writes would go to memory that the cores keep taking from each other. The copy
+        // shares the key's rate-limit cell, so the key still has one allowance.
+        let copy = Entry(key: found.key?.copy(), secretExpiresAt: found.secretExpiresAt, loadedAt: found.loadedAt)
+        // Not stored if an invalidation ran since the shard was read: it may have cleared `shared` after `found` was
         // read from it.
         shard.state.withLock { state in
-            if state.generation == generation { state.insert(found, for: hash) }
+            if state.generation == generation { state.insert(copy, for: hash) }
         }
-        return found
+        return copy
     }
 
     private static func check(_ entry: Entry, clientIP: IPAddress?, now: Timestamp) throws(APIError) -> VerifiedKey {

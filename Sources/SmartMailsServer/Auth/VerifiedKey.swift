@@ -7,6 +7,8 @@ import Synchronization
 /// would otherwise be rebuilt per request. A class because it travels through the middleware chain on every request
 /// (one retain, not one per string and set inside `APIKey`), and because it lives exactly as long as the verifier's
 /// cache entry: whatever is derived from it below is dropped with it when the key changes or its cache time passes.
+/// The verifier keeps one per thread shard (`copy()`), so that the retains of requests on different cores land on
+/// different objects.
 final class VerifiedKey: Sendable {
     let key: APIKey
     // Copied out of `key` for the per-request path: reaching into a struct stored in a class to call a method or pass
@@ -22,6 +24,11 @@ final class VerifiedKey: Sendable {
     /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load. Set once and
     /// then only read, without a lock, so requests on different cores do not write to shared memory to find it.
     let meBody = AtomicLazyReference<EncodedBody>()
+
+    /// The same key and rate-limit cell in an object of its own, with its own `meBody`.
+    func copy() -> VerifiedKey {
+        VerifiedKey(key, rateLimitCell: rateLimitCell)
+    }
 
     init(_ key: APIKey, rateLimitCell: GCRACell? = nil) {
         self.key = key

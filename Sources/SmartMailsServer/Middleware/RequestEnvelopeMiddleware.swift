@@ -43,10 +43,15 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         return apiError.response(requestID: context.requestID)
     }
 
-    /// Stamps the request id on the response and records the request in the metrics.
-    func close(_ response: consuming Response, of request: Request, context: Context, started: Int64) -> Response {
+    /// Stamps the request id on the response, unless `carriesRequestID` says a layer below added it already, and
+    /// records the request in the metrics.
+    func close(
+        _ response: consuming Response, of request: Request, context: Context, started: Int64, carriesRequestID: Bool = false
+    ) -> Response {
         var response = response
-        response.headers[Self.requestIDHeader] = context.requestID
+        if !carriesRequestID {
+            response.headers[Self.requestIDHeader] = context.requestID
+        }
         metrics.recordRequest(
             route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
             status: response.status.code, nanoseconds: MonotonicClock.nanoseconds() - started

@@ -16,26 +16,27 @@ enum RateLimitHeaders {
     static let reset = HTTPField.Name("x-ratelimit-reset")!
     static let retryAfter = HTTPField.Name.retryAfter
 
-    /// Appends the fields in one call. Not through `HTTPFields`' name subscript: setting a field that way first scans
-    /// every field already there, comparing names as strings, which for five fields added to a response that soon has
-    /// ten cost more than the key check. No response has these fields yet, so appending never duplicates one.
-    static func apply(_ decision: GCRA.Decision, for key: VerifiedKey, to headers: inout HTTPFields) {
+    /// The fields for `decision`, with room for one more (the middleware adds the request id in the same batch).
+    /// Appended to a response in one call rather than set by name: setting a field by name first scans every field
+    /// already there, comparing names as strings, which for these five on a response that soon has ten cost more
+    /// than the key check. No response has these fields yet, so appending never duplicates one.
+    static func fields(for decision: GCRA.Decision, of key: VerifiedKey) -> [HTTPField] {
         // Built per response, although two of them depend only on the key's policy: a value longer than 15 bytes is a
         // heap string, and one shared by every request of the key would have its reference count written by both
         // cores several times per response. `FieldText` writes each into a string of its exact length, which for up
         // to 15 bytes (all of them under the default policy) is stored inline and allocates nothing.
         let policyRequests = key.rateLimit.requests
-        var fields = [
-            HTTPField(name: policy, value: policyItem(requests: policyRequests, perSeconds: key.rateLimit.perSeconds)),
-            HTTPField(name: rateLimit, value: remainingItem(remaining: decision.remaining, resetSeconds: decision.resetSeconds)),
-            HTTPField(name: limit, value: FieldText.decimal(policyRequests)),
-            HTTPField(name: remaining, value: FieldText.decimal(decision.remaining)),
-            HTTPField(name: reset, value: FieldText.decimal(decision.resetSeconds)),
-        ]
+        var fields: [HTTPField] = []
+        fields.reserveCapacity(7)
+        fields.append(HTTPField(name: policy, value: policyItem(requests: policyRequests, perSeconds: key.rateLimit.perSeconds)))
+        fields.append(HTTPField(name: rateLimit, value: remainingItem(remaining: decision.remaining, resetSeconds: decision.resetSeconds)))
+        fields.append(HTTPField(name: limit, value: FieldText.decimal(policyRequests)))
+        fields.append(HTTPField(name: remaining, value: FieldText.decimal(decision.remaining)))
+        fields.append(HTTPField(name: reset, value: FieldText.decimal(decision.resetSeconds)))
         if !decision.allowed {
             fields.append(HTTPField(name: retryAfter, value: FieldText.decimal(decision.retryAfterSeconds)))
         }
-        headers.append(contentsOf: fields)
+        return fields
     }
 
     /// `RateLimit-Policy`'s item for the policy named "key": `"key";q=60;w=60`.
