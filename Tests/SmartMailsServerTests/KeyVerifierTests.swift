@@ -55,6 +55,98 @@ import Testing
             #expect(store.secretLookups == 2)
         }
     }
+
+    /// The cache is copied per thread shard: a change must empty every copy, whichever threads used them.
+    @Test(arguments: TestDatabase.all)
+    func aRevocationEmptiesEveryCopyOfTheCache(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let verifier = KeyVerifier(store: store, cacheSeconds: 3_600)
+            let keys = KeyService(store: store, verifier: verifier, rateLimiter: nil)
+            let issued = try await keys.create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)
+            let token = Substring(issued.token.rawValue)
+            _ = try await verifier.verify(token: token, clientIP: nil)
+            var copies: [ObjectIdentifier] = []
+            for shard in 0..<KeyVerifier.shardCount {
+                let cached = try #require(try verifier.verifyCached(token: token, clientIP: nil, shard: shard))
+                copies.append(ObjectIdentifier(cached))
+            }
+            // Each copy has a verified key of its own (so requests on different cores retain different objects).
+            #expect(Set(copies).count == KeyVerifier.shardCount)
+
+            _ = try await keys.revoke(id: issued.key.id, workspaceID: workspace.id, by: .system)
+            for shard in 0..<KeyVerifier.shardCount {
+                #expect(try verifier.verifyCached(token: token, clientIP: nil, shard: shard) == nil, "shard \(shard)")
+            }
+            let error = await #expect(throws: APIError.self) { try await verifier.verify(token: token, clientIP: nil) }
+            #expect(error?.code == "api_key_revoked")
+            // Once loaded again, every copy knows the key as revoked.
+            for shard in 0..<KeyVerifier.shardCount {
+                let refusal = #expect(throws: APIError.self) { try verifier.verifyCached(token: token, clientIP: nil, shard: shard) }
+                #expect(refusal?.code == "api_key_revoked")
+            }
+        }
+    }
+
+    /// The cache is copied per thread; a revocation must still reach every copy before it returns. Tasks on every
+    /// thread of the pool keep verifying the key (filling their copies) while it is revoked; once `revoke` has
+    /// returned, no verification on any thread may succeed.
+    @Test(arguments: TestDatabase.all)
+    func aRevocationReachesEveryThreadsCopyOfTheCacheAtOnce(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let verifier = KeyVerifier(store: store, cacheSeconds: 3_600)
+            let keys = KeyService(store: store, verifier: verifier, rateLimiter: nil)
+            let issued = try await keys.create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)
+            let token = Substring(issued.token.rawValue)
+            let progress = RevocationRace()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        // Bounded, in case the revoker never gets to say stop.
+                        for round in 0..<2_000_000 where !progress.stop.load(ordering: .relaxed) {
+                            // Read before verifying: a success counts against the revocation only if the revocation
+                            // had returned before this verification began.
+                            let revokedBefore = progress.revoked.load(ordering: .sequentiallyConsistent)
+                            let accepted = (try? await verifier.verify(token: token, clientIP: nil)) != nil
+                            if revokedBefore {
+                                progress.checkedAfter.add(1, ordering: .relaxed)
+                                if accepted { progress.acceptedAfterRevocation.add(1, ordering: .relaxed) }
+                            } else if accepted {
+                                progress.acceptedBefore.add(1, ordering: .relaxed)
+                            }
+                            if round.isMultiple(of: 64) { await Task.yield() }
+                        }
+                    }
+                }
+                group.addTask {
+                    defer { progress.stop.store(true, ordering: .relaxed) }
+                    // Each wait bounded (30 s), so a broken verifier fails the checks below instead of hanging the run.
+                    for _ in 0..<30_000 where progress.acceptedBefore.load(ordering: .relaxed) < 2_000 { try await Task.sleep(for: .milliseconds(1)) }
+                    _ = try await keys.revoke(id: issued.key.id, workspaceID: workspace.id, by: .system)
+                    progress.revoked.store(true, ordering: .sequentiallyConsistent)
+                    for _ in 0..<30_000 where progress.checkedAfter.load(ordering: .relaxed) < 20_000 { try await Task.sleep(for: .milliseconds(1)) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(progress.acceptedBefore.load(ordering: .relaxed) >= 2_000)
+            #expect(progress.checkedAfter.load(ordering: .relaxed) >= 20_000)
+            #expect(progress.acceptedAfterRevocation.load(ordering: .relaxed) == 0)
+            let error = await #expect(throws: APIError.self) { try await verifier.verify(token: token, clientIP: nil) }
+            #expect(error?.code == "api_key_revoked")
+        }
+    }
+}
+
+/// What the verifying tasks and the revoking task of `aRevocationReachesEveryThreadsCopyOfTheCacheAtOnce` share.
+private final class RevocationRace: Sendable {
+    /// Set once `revoke` has returned.
+    let revoked = Atomic(false)
+    let stop = Atomic(false)
+    let acceptedBefore = Atomic(0)
+    /// Verifications that began after the revocation had returned, and those of them that were let through.
+    let checkedAfter = Atomic(0)
+    let acceptedAfterRevocation = Atomic(0)
 }
 
 /// The real store, counting `keyForSecret` calls.

@@ -3,6 +3,7 @@ import SmartMailsCore
 @testable import SmartMailsServer
 import SmartMailsStore
 import SmartMailsTestSupport
+import Synchronization
 import Testing
 
 /// Metering against the real store: counts recorded from many threads at once (so in several shards), for keys that
@@ -61,4 +62,52 @@ import Testing
             #expect(try await store.usage(keyID: second.id, workspaceID: workspace.id, since: minute).map(\.count) == [1_000])
         }
     }
+
+    /// The usage endpoint flushes and then reads. A periodic flush may have taken the counts a moment earlier and still
+    /// be writing them: the endpoint's flush must wait for it, or the read finds nothing.
+    @Test(arguments: TestDatabase.all)
+    func aFlushWaitsForTheFlushUnderWay(database: TestDatabase) async throws {
+        try await database.withStore { sqlStore in
+            let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let key = try await KeyService(store: sqlStore).create(workspaceID: workspace.id, name: "a", scopes: .all, mode: .live, by: .system).key
+            let store = SlowUsageWrites(sqlStore, delay: .milliseconds(300))
+            let recorder = UsageRecorder(store: store, logger: Logger(label: "test"))
+            let verified = VerifiedKey(key)
+            let minute = Timestamp.now.minuteFloor
+            for _ in 0..<5 { recorder.record(verified, status: 200, clientAddress: nil, at: minute) }
+
+            async let periodic: Void = recorder.flush()
+            // Until the periodic flush has taken the counts and is writing them.
+            for _ in 0..<5_000 where !store.isWriting { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(store.isWriting)
+            await recorder.flush()
+            #expect(try await sqlStore.usage(keyID: key.id, workspaceID: workspace.id, since: minute).map(\.count) == [5])
+            await periodic
+        }
+    }
 }
+
+/// The real usage store, with writes that take `delay` and a flag that is up while one is in progress.
+private final class SlowUsageWrites: UsageStore {
+    let base: any UsageStore
+    let delay: Duration
+    private let writing = Atomic(false)
+    var isWriting: Bool { writing.load(ordering: .acquiring) }
+
+    init(_ base: any UsageStore, delay: Duration) {
+        self.base = base
+        self.delay = delay
+    }
+
+    func recordUsage(_ samples: [UsageSample], lastUses: [KeyLastUse]) async throws {
+        writing.store(true, ordering: .releasing)
+        defer { writing.store(false, ordering: .releasing) }
+        try await Task.sleep(for: delay)
+        try await base.recordUsage(samples, lastUses: lastUses)
+    }
+
+    func usage(keyID: String, workspaceID: String, since: Timestamp) async throws -> [UsageSample] {
+        try await base.usage(keyID: keyID, workspaceID: workspaceID, since: since)
+    }
+}
+

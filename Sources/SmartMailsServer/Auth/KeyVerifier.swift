@@ -47,11 +47,12 @@ final class KeyVerifier: Sendable {
 
     private static let maximumUnknownEntries = 10_000
     private static let shardBits = 3
+    static let shardCount = 1 << shardBits
     /// What storage said, for every thread; a lookup that misses its shard copies from here.
     private let shared = Mutex(State())
     /// Per-thread copies of `shared`'s entries: a cache hit locks only its own shard, so requests for one key on
     /// different cores do not take turns at one lock (which under load made them wait in the kernel).
-    private let shards: [Shard] = (0..<(1 << KeyVerifier.shardBits)).map { _ in Shard() }
+    private let shards: [Shard] = (0..<KeyVerifier.shardCount).map { _ in Shard() }
     private let store: any APIKeyStore
     private let timeToLive: Int64
     private let rateLimitCells: GCRARateLimiter?
@@ -67,7 +68,7 @@ final class KeyVerifier: Sendable {
     func verify(token: Substring, clientIP: IPAddress?, now: Timestamp = .now) async throws(APIError) -> VerifiedKey {
         let hash = try Self.hash(of: token)
         let entry: Entry
-        if let cached = freshEntry(for: hash) {
+        if let cached = freshEntry(for: hash, shard: ThreadShards.index(bits: Self.shardBits)) {
             entry = cached
         } else {
             try Self.validate(token)
@@ -79,7 +80,13 @@ final class KeyVerifier: Sendable {
     /// `verify` on a cache hit, without a suspension point (which costs a task switch on every request); nil when
     /// the token has no fresh cache entry and `verify` must load it.
     func verifyCached(token: Substring, clientIP: IPAddress?, now: Timestamp = .now) throws(APIError) -> VerifiedKey? {
-        guard let entry = freshEntry(for: try Self.hash(of: token)) else { return nil }
+        try verifyCached(token: token, clientIP: clientIP, now: now, shard: ThreadShards.index(bits: Self.shardBits))
+    }
+
+    /// `verifyCached` through the copy of the cache numbered `shard` (below `shardCount`), as a thread of that shard
+    /// would: lets tests reach every copy, whichever threads they happen to run on.
+    func verifyCached(token: Substring, clientIP: IPAddress?, now: Timestamp = .now, shard: Int) throws(APIError) -> VerifiedKey? {
+        guard let entry = freshEntry(for: try Self.hash(of: token), shard: shard) else { return nil }
         return try Self.check(entry, clientIP: clientIP, now: now)
     }
 
@@ -104,8 +111,8 @@ final class KeyVerifier: Sendable {
         .unauthorized("malformed_api_key", describe(error))
     }
 
-    private func freshEntry(for hash: APIKeyHash) -> Entry? {
-        let shard = shards[ThreadShards.index(bits: Self.shardBits)]
+    private func freshEntry(for hash: APIKeyHash, shard index: Int) -> Entry? {
+        let shard = shards[index]
         let (local, generation) = shard.state.withLock { ($0.entries[hash], $0.generation) }
         let now = MonotonicClock.nanoseconds()
         if let local, now - local.loadedAt <= timeToLive { return local }

@@ -42,6 +42,9 @@ final class UsageRecorder: Sendable {
 
     private static let shardBits = 4
     private let shards: [Shard] = (0..<(1 << UsageRecorder.shardBits)).map { _ in Shard() }
+    /// One flush at a time: a caller that flushes and then reads (the usage endpoint) must find in storage everything
+    /// recorded before its call, also what a periodic flush running at that moment took and has not written yet.
+    private let flushes = AsyncLock()
     private let store: any UsageStore
     private let logger: Logger
 
@@ -64,8 +67,14 @@ final class UsageRecorder: Sendable {
         use.address = address
     }
 
-    /// Writes what has accumulated. On failure the counts are put back, so a database hiccup loses nothing.
+    /// Writes what has accumulated, after any flush already under way. On failure the counts are put back, so a
+    /// database hiccup loses nothing.
     func flush() async {
+        // `withLock` throws only what its body throws, and this body throws nothing.
+        try? await flushes.withLock { await self.writePending() }
+    }
+
+    private func writePending() async {
         var batch = Pending()
         for shard in shards {
             let taken = shard.pending.withLock { pending -> Pending in

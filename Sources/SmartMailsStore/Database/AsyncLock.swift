@@ -1,8 +1,8 @@
 import Synchronization
 
 /// A FIFO lock that suspends instead of blocking, so one SQLite connection can be shared by many tasks while a
-/// transaction holds it exclusively.
-final class AsyncLock: Sendable {
+/// transaction holds it exclusively (and, in the server, so that one usage flush waits for another to be written).
+public final class AsyncLock: Sendable {
     private struct State {
         var locked = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -10,7 +10,9 @@ final class AsyncLock: Sendable {
 
     private let state = Mutex(State())
 
-    func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    public init() {}
+
+    public func withLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await lock()
         defer { unlock() }
         return try await body()
