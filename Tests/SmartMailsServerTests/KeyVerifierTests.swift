@@ -59,12 +59,7 @@ import Testing
     /// The cache is copied per thread shard: a change must empty every copy, whichever threads used them.
     @Test(arguments: TestDatabase.all)
     func aRevocationEmptiesEveryCopyOfTheCache(database: TestDatabase) async throws {
-        try await database.withStore { store in
-            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
-            let verifier = KeyVerifier(store: store, cacheSeconds: 3_600)
-            let keys = KeyService(store: store, verifier: verifier, rateLimiter: nil)
-            let issued = try await keys.create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)
-            let token = Substring(issued.token.rawValue)
+        try await withRevocableKey(on: database) { verifier, token, revoke in
             _ = try await verifier.verify(token: token, clientIP: nil)
             var copies: [ObjectIdentifier] = []
             for shard in 0..<KeyVerifier.shardCount {
@@ -74,7 +69,7 @@ import Testing
             // Each copy has a verified key of its own (so requests on different cores retain different objects).
             #expect(Set(copies).count == KeyVerifier.shardCount)
 
-            _ = try await keys.revoke(id: issued.key.id, workspaceID: workspace.id, by: .system)
+            try await revoke()
             for shard in 0..<KeyVerifier.shardCount {
                 #expect(try verifier.verifyCached(token: token, clientIP: nil, shard: shard) == nil, "shard \(shard)")
             }
@@ -93,12 +88,7 @@ import Testing
     /// returned, no verification on any thread may succeed.
     @Test(arguments: TestDatabase.all)
     func aRevocationReachesEveryThreadsCopyOfTheCacheAtOnce(database: TestDatabase) async throws {
-        try await database.withStore { store in
-            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
-            let verifier = KeyVerifier(store: store, cacheSeconds: 3_600)
-            let keys = KeyService(store: store, verifier: verifier, rateLimiter: nil)
-            let issued = try await keys.create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)
-            let token = Substring(issued.token.rawValue)
+        try await withRevocableKey(on: database) { verifier, token, revoke in
             let progress = RevocationRace()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 {
@@ -123,7 +113,7 @@ import Testing
                     defer { progress.stop.store(true, ordering: .relaxed) }
                     // Each wait bounded (30 s), so a broken verifier fails the checks below instead of hanging the run.
                     for _ in 0..<30_000 where progress.acceptedBefore.load(ordering: .relaxed) < 2_000 { try await Task.sleep(for: .milliseconds(1)) }
-                    _ = try await keys.revoke(id: issued.key.id, workspaceID: workspace.id, by: .system)
+                    try await revoke()
                     progress.revoked.store(true, ordering: .sequentiallyConsistent)
                     for _ in 0..<30_000 where progress.checkedAfter.load(ordering: .relaxed) < 20_000 { try await Task.sleep(for: .milliseconds(1)) }
                 }
@@ -134,6 +124,24 @@ import Testing
             #expect(progress.acceptedAfterRevocation.load(ordering: .relaxed) == 0)
             let error = await #expect(throws: APIError.self) { try await verifier.verify(token: token, clientIP: nil) }
             #expect(error?.code == "api_key_revoked")
+        }
+    }
+}
+
+extension KeyVerifierTests {
+    /// A verifier over the real store and one key issued through a `KeyService` that invalidates the verifier, as the
+    /// server wires them; `body` gets the key's token and a way to revoke it.
+    func withRevocableKey(
+        on database: TestDatabase, _ body: (KeyVerifier, Substring, @escaping @Sendable () async throws -> Void) async throws -> Void
+    ) async throws {
+        try await database.withStore { store in
+            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let verifier = KeyVerifier(store: store, cacheSeconds: 3_600)
+            let keys = KeyService(store: store, verifier: verifier, rateLimiter: nil)
+            let issued = try await keys.create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)
+            try await body(verifier, Substring(issued.token.rawValue)) {
+                _ = try await keys.revoke(id: issued.key.id, workspaceID: workspace.id, by: .system)
+            }
         }
     }
 }
