@@ -51,7 +51,7 @@ final class KeyVerifier: Sendable {
     /// What storage said, for every thread; a lookup that misses its shard copies from here.
     private let shared = Mutex(State())
     /// Per-thread copies of `shared`'s entries: a cache hit locks only its own shard, so requests for one key on
-    /// different cores do not take turns at one lock (which under load made them wait in the kernel).
+    /// different cores do not take turns at one lock or pass its cache line between them.
     private let shards: [Shard] = (0..<KeyVerifier.shardCount).map { _ in Shard() }
     private let store: any APIKeyStore
     private let timeToLive: Int64
