@@ -31,20 +31,19 @@ struct MeRoute: Sendable {
     private static func response(_ body: EncodedBody) -> Response {
         // Fields of the response's own, with room for all that are added on the way out: a shared constant would be
         // copied at the first addition anyway, after a write to its count, and one slot too few doubles the storage
-        // (a second allocation and a copy of every field) when Hummingbird adds the last. Content-Length is set here
-        // because `Response` would otherwise add it while the fields passed in are still referenced, which copies them.
-        let bytes = body.copy()
+        // (a second allocation and a copy of every field) when Hummingbird adds the last. Content-Length comes with
+        // the body because `Response` would otherwise add it while the fields passed in are still referenced, which
+        // copies them.
         var headers = HTTPFields()
         headers.reserveCapacity(fieldCount)
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.contentLength] = FieldText.decimal(bytes.readableBytes)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: bytes))
+        headers.append(contentsOf: body.headerFields)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body.copy()))
     }
 
     private static func encodedBody(for key: APIKey, workspaces: WorkspaceDirectory) async throws -> EncodedBody {
         guard let workspace = try await workspaces.workspace(id: key.workspaceID) else { throw APIError.internalError() }
         let me = Components.Schemas.Me(key: .init(key), workspace: .init(id: workspace.id, slug: workspace.slug, name: workspace.name))
-        return EncodedBody(ByteBuffer(bytes: try encoder.encode(me)))
+        return EncodedBody(ByteBuffer(bytes: try encoder.encode(me)), contentType: "application/json; charset=utf-8")
     }
 
     /// Encodes as the generated handlers do: compact, dates as RFC 3339 UTC.

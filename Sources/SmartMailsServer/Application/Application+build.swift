@@ -23,7 +23,8 @@ public func buildApplication(
     // layers are one fixed-type stack): every layer Hummingbird chains costs an existential call, a closure and
     // a context copy per request. The router's own middleware is added last, after every route, so it applies
     // only to requests that match none and gives their 404 the same envelope.
-    let router = Router(context: AppRequestContext.self)
+    // HEAD is answered wherever GET is (RFC 9110 §9.3.2): uptime monitors and link checkers ask with it.
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     let envelope = RequestEnvelopeMiddleware(metrics: metrics)
     try OperationsRoutes(store: store, metrics: metrics).addRoutes(to: router.group().add(middleware: envelope))
 
@@ -52,6 +53,7 @@ public func buildApplication(
 
     return Application(
         router: router,
+        server: .smartMailsHTTP1,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SmartMails"),
         services: [
             UsageFlushService(recorder: usage, interval: configuration.usageFlushSeconds),

@@ -39,12 +39,6 @@ final class KeyVerifier: Sendable {
         }
     }
 
-    /// A copy of the entries the threads of one shard have used, padded so that two shards never share a cache line.
-    private final class Shard: Sendable {
-        let state = Mutex(State())
-        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-    }
-
     private static let maximumUnknownEntries = 10_000
     private static let shardBits = 3
     static let shardCount = 1 << shardBits
@@ -52,7 +46,7 @@ final class KeyVerifier: Sendable {
     private let shared = Mutex(State())
     /// Per-thread copies of `shared`'s entries: a cache hit locks only its own shard, so requests for one key on
     /// different cores do not take turns at one lock or pass its cache line between them.
-    private let shards: [Shard] = (0..<KeyVerifier.shardCount).map { _ in Shard() }
+    private let shards: [LockedShard<State>] = (0..<KeyVerifier.shardCount).map { _ in LockedShard(State()) }
     private let store: any APIKeyStore
     private let timeToLive: Int64
     private let rateLimitCells: GCRARateLimiter?

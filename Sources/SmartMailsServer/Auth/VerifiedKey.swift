@@ -21,6 +21,9 @@ final class VerifiedKey: Sendable {
     /// The key's in-memory rate-limit state, shared by every `VerifiedKey` of the key (all its secrets, every
     /// reload); nil when limits are kept elsewhere (in PostgreSQL, for several nodes).
     let rateLimitCell: GCRACell?
+    /// `RateLimit-Policy` and `X-RateLimit-Limit`, which only the policy decides. Each thread shard's copy has its
+    /// own, so that the reference counts of their strings, written on every response, stay with one core.
+    let policyFields: (policy: HTTPField, limit: HTTPField)
     /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load. Set once and
     /// then only read, without a lock, so requests on different cores do not write to shared memory to find it.
     let meBody = AtomicLazyReference<EncodedBody>()
@@ -37,20 +40,29 @@ final class VerifiedKey: Sendable {
         self.workspaceID = key.workspaceID
         self.rateLimit = key.rateLimit
         self.accessRules = key.accessRules
+        self.policyFields = RateLimitHeaders.policyFields(for: key.rateLimit)
     }
 }
 
-/// A response body encoded once and sent many times.
+/// A response body encoded once and sent many times, with its Content-Type and Content-Length fields.
 ///
 /// The bytes are kept in memory of its own rather than in a `ByteBuffer`: reading a `ByteBuffer` stored in a shared
 /// object retains and releases its storage, a write to memory that every request of the key shares. They are
 /// written once, in `init`, and only read after that, which is why the class may be shared (`@unchecked Sendable`).
 final class EncodedBody: @unchecked Sendable {
     private let bytes: UnsafeMutableRawBufferPointer
+    /// Built once: a field made per response validates its name and value, and setting one by name searches the
+    /// fields already there.
+    let headerFields: [HTTPField]
 
-    init(_ buffer: ByteBuffer) {
-        bytes = .allocate(byteCount: buffer.readableBytes, alignment: 1)
+    init(_ buffer: ByteBuffer, contentType: String) {
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.readableBytes, alignment: 1)
         buffer.withUnsafeReadableBytes { bytes.copyMemory(from: $0) }
+        self.bytes = bytes
+        headerFields = [
+            HTTPField(name: .contentType, value: contentType),
+            HTTPField(name: .contentLength, value: String(buffer.readableBytes)),
+        ]
     }
 
     deinit {

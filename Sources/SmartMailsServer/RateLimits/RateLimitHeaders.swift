@@ -21,22 +21,27 @@ enum RateLimitHeaders {
     /// already there, comparing names as strings, which for these five on a response that soon has ten cost more
     /// than the key check. No response has these fields yet, so appending never duplicates one.
     static func fields(for decision: GCRA.Decision, of key: VerifiedKey) -> [HTTPField] {
-        // Built per response, although two of them depend only on the key's policy: a value longer than 15 bytes is a
-        // heap string, and one shared by every request of the key would have its reference count written by both
-        // cores several times per response. `FieldText` writes each into a string of its exact length, which for up
-        // to 15 bytes (all of them under the default policy) is stored inline and allocates nothing.
-        let policyRequests = key.rateLimit.requests
+        // The values that change per response are written into strings of their exact length (`FieldText`), which
+        // up to 15 bytes (all of them under the default policy) are stored inline and allocate nothing.
         var fields: [HTTPField] = []
         fields.reserveCapacity(7)
-        fields.append(HTTPField(name: policy, value: policyItem(requests: policyRequests, perSeconds: key.rateLimit.perSeconds)))
+        fields.append(key.policyFields.policy)
         fields.append(HTTPField(name: rateLimit, value: remainingItem(remaining: decision.remaining, resetSeconds: decision.resetSeconds)))
-        fields.append(HTTPField(name: limit, value: FieldText.decimal(policyRequests)))
+        fields.append(key.policyFields.limit)
         fields.append(HTTPField(name: remaining, value: FieldText.decimal(decision.remaining)))
         fields.append(HTTPField(name: reset, value: FieldText.decimal(decision.resetSeconds)))
         if !decision.allowed {
             fields.append(HTTPField(name: retryAfter, value: FieldText.decimal(decision.retryAfterSeconds)))
         }
         return fields
+    }
+
+    /// The two fields that depend only on the key's policy, built once per `VerifiedKey`.
+    static func policyFields(for policy: RateLimitPolicy) -> (policy: HTTPField, limit: HTTPField) {
+        (
+            HTTPField(name: Self.policy, value: policyItem(requests: policy.requests, perSeconds: policy.perSeconds)),
+            HTTPField(name: limit, value: FieldText.decimal(policy.requests))
+        )
     }
 
     /// `RateLimit-Policy`'s item for the policy named "key": `"key";q=60;w=60`.

@@ -34,14 +34,9 @@ final class UsageRecorder: Sendable {
         var lastUses: [ObjectIdentifier: LastUse] = [:]
     }
 
-    /// One shard's pending counts, padded so that two shards never share a cache line.
-    private final class Shard: Sendable {
-        let pending = Mutex(Pending())
-        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-    }
-
     private static let shardBits = 4
-    private let shards: [Shard] = (0..<(1 << UsageRecorder.shardBits)).map { _ in Shard() }
+    /// Each shard's pending counts.
+    private let shards: [LockedShard<Pending>] = (0..<(1 << UsageRecorder.shardBits)).map { _ in LockedShard(Pending()) }
     /// One flush at a time: a caller that flushes and then reads (the usage endpoint) must find in storage everything
     /// recorded before its call, also what a periodic flush running at that moment took and has not written yet.
     private let flushes = AsyncLock()
@@ -55,7 +50,7 @@ final class UsageRecorder: Sendable {
 
     func record(_ key: VerifiedKey, status: Int, clientAddress: IPAddress?, at now: Timestamp = .now) {
         let bucket = BucketKey(key: ObjectIdentifier(key), minute: now.minuteFloor.millisecondsSinceEpoch, statusClass: status / 100)
-        shards[ThreadShards.index(bits: Self.shardBits)].pending.withLock { pending in
+        shards[ThreadShards.index(bits: Self.shardBits)].state.withLock { pending in
             // One lookup each: the default is built only when the entry is new.
             pending.buckets[bucket, default: Bucket(key: key, count: 0)].count += 1
             Self.update(&pending.lastUses[bucket.key, default: LastUse(key: key, at: now, address: clientAddress)], at: now, address: clientAddress)
@@ -77,7 +72,7 @@ final class UsageRecorder: Sendable {
     private func writePending() async {
         var batch = Pending()
         for shard in shards {
-            let taken = shard.pending.withLock { pending -> Pending in
+            let taken = shard.state.withLock { pending -> Pending in
                 defer { pending = Pending() }
                 return pending
             }
@@ -88,7 +83,7 @@ final class UsageRecorder: Sendable {
             try await store.recordUsage(Self.samples(of: batch), lastUses: Self.lastUses(of: batch))
         } catch {
             logger.warning("usage flush failed; will retry", metadata: ["error": "\(error)"])
-            shards[0].pending.withLock { Self.merge(batch, into: &$0) }
+            shards[0].state.withLock { Self.merge(batch, into: &$0) }
         }
     }
 

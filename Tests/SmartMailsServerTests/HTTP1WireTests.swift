@@ -1,0 +1,93 @@
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import SmartMailsTestSupport
+import Testing
+
+/// The running server over a plain TCP connection: what a client that pipelines, or asks with HEAD, reads back.
+@Suite(.timeLimit(.minutes(1))) struct HTTP1WireTests {
+    @Test func pipelinedRequestsAreAnsweredInOrderOnOneConnectionAndHeadGetsTheHeadOfTheGet() async throws {
+        try await TestApp.run(on: .sqlite, mode: .live) { app, client in
+            let port = try #require(client.port)
+            let requests = """
+                GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n\
+                HEAD /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(app.adminKey)\r\n\r\n\
+                GET /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(app.adminKey)\r\n\r\n\
+                GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n
+                """
+            let answers = try await RawConnection.exchange(requests, port: port, answers: 4, bodiless: [1])
+
+            #expect(answers.map(\.status) == [200, 200, 200, 200])
+            #expect(answers[0].body == #"{"status":"ok"}"#)
+            // HEAD announces the length the GET has and sends none of it (a body would be read here as the start of
+            // the next answer); it is a request of the key like any other.
+            #expect(answers[2].body.contains(#""workspace""#))
+            #expect(answers[1].field("content-length") == String(answers[2].body.utf8.count))
+            #expect(answers[1].field("x-ratelimit-remaining") == "59")
+            #expect(answers[2].field("x-ratelimit-remaining") == "58")
+            #expect(answers[3].body == #"{"status":"ok"}"#)
+            for answer in answers {
+                #expect(answer.field("transfer-encoding") == nil)
+                #expect(answer.field("request-id") != nil)
+            }
+        }
+    }
+}
+
+/// One TCP connection that sends bytes as given and reads answers framed by `Content-Length`.
+private enum RawConnection {
+    struct Answer {
+        let status: Int
+        let fields: [(name: String, value: String)]
+        let body: String
+
+        func field(_ name: String) -> String? {
+            self.fields.first { $0.name.lowercased() == name }?.value
+        }
+    }
+
+    /// Sends `text` in one write and reads until `answers` answers have arrived; those at the indices in `bodiless`
+    /// answer HEAD and carry no body whatever their length says.
+    static func exchange(_ text: String, port: Int, answers count: Int, bodiless: Set<Int>) async throws -> [Answer] {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: text))
+            var received: [UInt8] = []
+            for try await chunk in inbound {
+                received += chunk.readableBytesView
+                if let answers = parse(received, bodiless: bodiless), answers.count >= count { return answers }
+            }
+            Issue.record("the connection closed after \(received.count) bytes: \(String(decoding: received, as: UTF8.self))")
+            return []
+        }
+    }
+
+    /// The complete answers in `bytes`, or nil while the last one is still arriving.
+    private static func parse(_ bytes: [UInt8], bodiless: Set<Int>) -> [Answer]? {
+        var answers: [Answer] = []
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            guard let headEnd = rest.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+            let lines = String(decoding: rest[..<headEnd.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+            let status = Int(lines[0].split(separator: " ")[1]) ?? 0
+            let fields = lines.dropFirst().map { line in
+                let colon = line.firstIndex(of: ":")!
+                return (name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+            var answer = Answer(status: status, fields: fields, body: "")
+            let length = bodiless.contains(answers.count) ? 0 : Int(answer.field("content-length") ?? "0") ?? 0
+            let bodyStart = headEnd.upperBound
+            guard rest.endIndex - bodyStart >= length else { return nil }
+            answer = Answer(status: status, fields: fields, body: String(decoding: rest[bodyStart..<bodyStart + length], as: UTF8.self))
+            answers.append(answer)
+            rest = rest[(bodyStart + length)...]
+        }
+        return answers
+    }
+}
