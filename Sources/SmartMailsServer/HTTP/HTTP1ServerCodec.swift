@@ -206,7 +206,7 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         var sizeLine = context.channel.allocator.buffer(capacity: 20)
-        Self.writeHexadecimal(body.readableBytes, into: &sizeLine)
+        sizeLine.writeString(String(body.readableBytes, radix: 16))
         sizeLine.writeStaticString("\r\n")
         let lineEnd = sizeLine.getSlice(at: sizeLine.writerIndex - 2, length: 2)!
         context.write(self.wrapOutboundOut(.byteBuffer(sizeLine)), promise: nil)
@@ -236,13 +236,5 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
     private func completeInOrder(_ promise: EventLoopPromise<Void>?, context: ChannelHandlerContext) {
         guard let promise else { return }
         context.write(self.wrapOutboundOut(.byteBuffer(context.channel.allocator.buffer(capacity: 0))), promise: promise)
-    }
-
-    private static func writeHexadecimal(_ value: Int, into buffer: inout ByteBuffer) {
-        let digits = max(1, (Int.bitWidth - value.leadingZeroBitCount + 3) / 4)
-        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-            let digit = UInt8(truncatingIfNeeded: (value >> shift) & 0xF)
-            buffer.writeInteger(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-        }
     }
 }
