@@ -137,10 +137,11 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let framing: Framing =
             !statusAllowsBody || answering == .connectRequest ? .none : hasContentLength ? .contentLength : .chunked
-        if hasTransferEncoding || (framing == .none && hasContentLength) {
+        let keepsContentLength = framing != .none
+        if hasTransferEncoding || (hasContentLength && !keepsContentLength) {
             buffer.moveWriterIndex(to: fieldsStart)
-            for field in response.headerFields where field.name != .transferEncoding {
-                if framing == .none && field.name == .contentLength { continue }
+            for field in response.headerFields
+            where field.name != .transferEncoding && (keepsContentLength || field.name != .contentLength) {
                 Self.write(field, into: &buffer)
             }
         }
