@@ -33,6 +33,34 @@ import Testing
             }
         }
     }
+
+    /// `/v1/me` builds all its fields in one list, other routes get theirs from the middleware, errors too: on the
+    /// wire each answer has every rate-limit field and its request id exactly once, counting down one allowance.
+    @Test func authenticatedAnswersCarryEachRateLimitFieldOnce() async throws {
+        try await TestApp.run(on: .sqlite, mode: .live) { app, client in
+            let port = try #require(client.port)
+            let requests = ["/v1/me", "/v1/api-keys", "/v1/api-keys/not-a-key-id", "/v1/me"].map { path in
+                "GET \(path) HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(app.adminKey)\r\n\r\n"
+            }
+            let answers = try await RawConnection.exchange(requests.joined(), port: port, answers: 4, bodiless: [])
+
+            #expect(answers.map(\.status) == [200, 200, 404, 200])
+            let names = ["ratelimit-policy", "ratelimit", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "request-id"]
+            for answer in answers {
+                for name in names + ["content-type", "content-length"] {
+                    #expect(answer.fields.filter { $0.name.lowercased() == name }.count == 1, "\(name) in answer \(answer.status)")
+                }
+                #expect(answer.field("ratelimit-policy") == #""key";q=60;w=60"#)
+                #expect(answer.field("x-ratelimit-limit") == "60")
+            }
+            #expect(answers.map { $0.field("x-ratelimit-remaining") } == ["59", "58", "57", "56"])
+            for answer in answers {
+                let remaining = answer.field("x-ratelimit-remaining") ?? "?", reset = answer.field("x-ratelimit-reset") ?? "?"
+                #expect(answer.field("ratelimit") == #""key";r=\#(remaining);t=\#(reset)"#)
+            }
+            #expect(Set(answers.compactMap { $0.field("request-id") }).count == 4)
+        }
+    }
 }
 
 /// One TCP connection that sends bytes as given and reads answers framed by `Content-Length`.

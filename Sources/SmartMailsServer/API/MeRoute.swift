@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import SmartMailsAPI
 import SmartMailsCore
-import Synchronization
 
 /// `GET /v1/me`, the call integrations make to check their key. Its answer depends only on the verified key and its
 /// workspace, so it is encoded once per key load and kept with the key (`VerifiedKey.meBody`): a changed key, or one
@@ -12,38 +11,35 @@ struct MeRoute: Sendable {
     let workspaces: WorkspaceDirectory
 
     func addRoute(to group: RouterGroup<AppRequestContext>) {
-        // A hit runs no async call (so no suspension point), copies neither the caller nor the closure's captures (only
-        // a miss needs `workspaces`): every reference-count write here lands on objects that all requests of the key
-        // share, on both cores.
+        // A hit runs no async call (so no suspension point) and copies neither the caller nor the closure's captures
+        // (only a miss needs `workspaces`): every reference-count write here lands on objects that requests share.
         group.get("v1/me") { [workspaces] _, context in
-            if let cached = context.caller?.verified.meBody.load() {
-                return Self.response(cached)
-            }
             guard let verified = context.caller?.verified else { throw APIError.internalError() }
-            return Self.response(verified.meBody.storeIfNil(try await Self.encodedBody(for: verified.key, workspaces: workspaces)))
+            let body =
+                if let cached = verified.meBody { cached } else {
+                    verified.keepMeBody(try await Self.encodedBody(for: verified.key, workspaces: workspaces))
+                }
+            return Self.response(body, rateLimit: context.caller?.rateLimit, requestID: context.requestID)
         }
     }
 
-    /// Every field the answer ends up with: Content-Type and Content-Length here; the five rate-limit fields and
-    /// Request-Id from the middleware; Date and Server from Hummingbird on the way out.
-    private static let fieldCount = 10
-
-    private static func response(_ body: EncodedBody) -> Response {
-        // Fields of the response's own, with room for all that are added on the way out: a shared constant would be
-        // copied at the first addition anyway, after a write to its count, and one slot too few doubles the storage
-        // (a second allocation and a copy of every field) when Hummingbird adds the last. Content-Length comes with
-        // the body because `Response` would otherwise add it while the fields passed in are still referenced, which
-        // copies them.
-        var headers = HTTPFields()
-        headers.reserveCapacity(fieldCount)
-        headers.append(contentsOf: body.headerFields)
+    /// The answer with all of its fields but Date and Server (Hummingbird's), from the body's template in one step:
+    /// the middleware finds the rate-limit fields there and adds none. Content-Length comes with the template
+    /// because `Response` would otherwise add it by name, after searching the list for it.
+    private static func response(_ body: EncodedBody, rateLimit: GCRA.Decision?, requestID: String) -> Response {
+        let headers: HTTPFields =
+            if let rateLimit {
+                RateLimitHeaders.filling(body.fieldTemplate, with: rateLimit, requestID: requestID)
+            } else {
+                [.contentType: body.contentType]
+            }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body.copy()))
     }
 
     private static func encodedBody(for key: APIKey, workspaces: WorkspaceDirectory) async throws -> EncodedBody {
         guard let workspace = try await workspaces.workspace(id: key.workspaceID) else { throw APIError.internalError() }
         let me = Components.Schemas.Me(key: .init(key), workspace: .init(id: workspace.id, slug: workspace.slug, name: workspace.name))
-        return EncodedBody(ByteBuffer(bytes: try encoder.encode(me)), contentType: "application/json; charset=utf-8")
+        return EncodedBody(ByteBuffer(bytes: try encoder.encode(me)), contentType: "application/json; charset=utf-8", rateLimit: key.rateLimit)
     }
 
     /// Encodes as the generated handlers do: compact, dates as RFC 3339 UTC.

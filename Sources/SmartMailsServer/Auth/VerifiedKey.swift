@@ -21,12 +21,28 @@ final class VerifiedKey: Sendable {
     /// The key's in-memory rate-limit state, shared by every `VerifiedKey` of the key (all its secrets, every
     /// reload); nil when limits are kept elsewhere (in PostgreSQL, for several nodes).
     let rateLimitCell: GCRACell?
-    /// `RateLimit-Policy` and `X-RateLimit-Limit`, which only the policy decides. Each thread shard's copy has its
-    /// own, so that the reference counts of their strings, written on every response, stay with one core.
-    let policyFields: (policy: HTTPField, limit: HTTPField)
-    /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load. Set once and
-    /// then only read, without a lock, so requests on different cores do not write to shared memory to find it.
-    let meBody = AtomicLazyReference<EncodedBody>()
+    /// The rate-limit and request-id fields of this key's answers, with the values its policy decides
+    /// (`RateLimitHeaders.template`). Each thread shard's copy has its own, so that the reference counts of their
+    /// strings, written on every response, stay with one core.
+    let fieldTemplate: HTTPFields
+    /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load, then only
+    /// read. Behind a lock of this copy's own (uncontended: one thread shard uses it) rather than in an
+    /// `AtomicLazyReference`, whose `load` is not specialized for the caller and looked up its generic type's
+    /// metadata on every request.
+    private let encodedMe = Mutex<EncodedBody?>(nil)
+
+    var meBody: EncodedBody? {
+        encodedMe.withLock { $0 }
+    }
+
+    /// Keeps `body` as the answer of `GET /v1/me` unless one was kept meanwhile; returns the one kept.
+    func keepMeBody(_ body: EncodedBody) -> EncodedBody {
+        encodedMe.withLock { kept in
+            if let kept { return kept }
+            kept = body
+            return body
+        }
+    }
 
     /// The same key and rate-limit cell in an object of its own, with its own `meBody`.
     func copy() -> VerifiedKey {
@@ -40,29 +56,30 @@ final class VerifiedKey: Sendable {
         self.workspaceID = key.workspaceID
         self.rateLimit = key.rateLimit
         self.accessRules = key.accessRules
-        self.policyFields = RateLimitHeaders.policyFields(for: key.rateLimit)
+        self.fieldTemplate = RateLimitHeaders.template(for: key.rateLimit)
     }
 }
 
-/// A response body encoded once and sent many times, with its Content-Type and Content-Length fields.
+/// An answer's body encoded once and sent many times, with the answer's fields as a template for
+/// `RateLimitHeaders.filling`: Content-Type and Content-Length, then the key's rate-limit fields.
 ///
 /// The bytes are kept in memory of its own rather than in a `ByteBuffer`: reading a `ByteBuffer` stored in a shared
 /// object retains and releases its storage, a write to memory that every request of the key shares. They are
 /// written once, in `init`, and only read after that, which is why the class may be shared (`@unchecked Sendable`).
 final class EncodedBody: @unchecked Sendable {
     private let bytes: UnsafeMutableRawBufferPointer
-    /// Built once: a field made per response validates its name and value, and setting one by name searches the
-    /// fields already there.
-    let headerFields: [HTTPField]
+    let contentType: String
+    let fieldTemplate: HTTPFields
 
-    init(_ buffer: ByteBuffer, contentType: String) {
+    init(_ buffer: ByteBuffer, contentType: String, rateLimit policy: RateLimitPolicy) {
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.readableBytes, alignment: 1)
         buffer.withUnsafeReadableBytes { bytes.copyMemory(from: $0) }
         self.bytes = bytes
-        headerFields = [
+        self.contentType = contentType
+        fieldTemplate = RateLimitHeaders.template(for: policy, leading: [
             HTTPField(name: .contentType, value: contentType),
             HTTPField(name: .contentLength, value: String(buffer.readableBytes)),
-        ]
+        ])
     }
 
     deinit {

@@ -128,10 +128,11 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
         var hasContentLength = false
         var hasTransferEncoding = false
         for field in response.headerFields {
-            if field.name == .contentLength {
-                hasContentLength = true
-            } else if field.name == .transferEncoding {
-                hasTransferEncoding = true
+            // The length of the name first: comparing two names that differ compares their bytes, for every field.
+            switch field.name.canonicalName.utf8.count {
+            case 14 where field.name == .contentLength: hasContentLength = true
+            case 17 where field.name == .transferEncoding: hasTransferEncoding = true
+            default: break
             }
             Self.write(field, into: &buffer)
         }

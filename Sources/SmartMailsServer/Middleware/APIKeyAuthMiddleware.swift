@@ -19,6 +19,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
     let metrics: ServerMetrics
 
     private static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+    private static let bearerScheme: StaticString = "bearer "
     private static let queryKeyNames: Set<String> = ["api_key", "apikey", "key", "access_token", "token"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -80,7 +81,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
         }
         var response: Response
         if decision.allowed {
-            context.caller = Caller(verified: verified, clientAddress: clientAddress)
+            context.caller = Caller(verified: verified, clientAddress: clientAddress, rateLimit: decision)
             do {
                 response = try await next(request, context)
             } catch {
@@ -95,10 +96,11 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
                 message: "This key may make \(policy.requests) requests per \(policy.perSeconds) s. Retry after \(decision.retryAfterSeconds) s."
             ).response(requestID: context.requestID)
         }
-        // The request id goes in the same batch, so that the envelope need not look for it among ten fields.
-        var fields = RateLimitHeaders.fields(for: decision, of: verified)
-        fields.append(HTTPField(name: RequestEnvelopeMiddleware.requestIDHeader, value: context.requestID))
-        response.headers.append(contentsOf: fields)
+        // The request id goes in the same batch, so that the envelope need not look for it among ten fields. A route
+        // may have built its answer with all of them already, from the caller's decision (`GET /v1/me` does).
+        if !RateLimitHeaders.areIncluded(in: response.headers) {
+            response.headers.append(contentsOf: RateLimitHeaders.filling(verified.fieldTemplate, with: decision, requestID: context.requestID))
+        }
         usage.record(verified, status: response.status.code, clientAddress: clientAddress, at: now)
         return response
     }
@@ -121,8 +123,10 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
     static func credentials(afterBearerIn header: String) -> Substring? {
         var header = header
         let bounds: (start: Int, end: Int)? = header.withUTF8 { bytes in
-            guard bytes.count >= 7 else { return nil }
-            for (offset, expected) in "bearer ".utf8.enumerated() where bytes[offset] | 0x20 != expected { return nil }
+            guard bytes.count >= 7, Self.bearerScheme.withUTF8Buffer({ scheme in
+                // Or-ing 0x20 lowers an ASCII capital and leaves the space a space.
+                scheme.indices.allSatisfy { bytes[$0] | 0x20 == scheme[$0] }
+            }) else { return nil }
             var start = 7
             var end = bytes.count
             while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
