@@ -96,6 +96,30 @@ import Testing
         #expect(try channel.readInbound(as: HTTPRequestPart.self) == .end(nil))
     }
 
+    /// Common names are matched by their bytes in any case; a name of the same length that differs, or any other
+    /// name, arrives as sent.
+    @Test func fieldNamesArriveInAnyCaseAndOthersAsSent() throws {
+        let channel = EmbeddedChannel(handler: HTTP1ServerCodec())
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/v1/me")
+        head.headers.add(name: "AUTHORIZATION", value: "Bearer a")
+        head.headers.add(name: "content-TYPE", value: "text/csv")
+        head.headers.add(name: "Authorizatiom", value: "b")
+        head.headers.add(name: "X-Trace-Tag", value: "c")
+        head.headers.add(name: "HOST", value: "api.example.com")
+        try channel.writeInbound(HTTPServerRequestPart.head(head))
+
+        guard case .head(let request) = try channel.readInbound(as: HTTPRequestPart.self) else {
+            Issue.record("no request head")
+            return
+        }
+        #expect(request.authority == "api.example.com")
+        #expect(request.headerFields.map(\.name.canonicalName) == ["authorization", "content-type", "authorizatiom", "x-trace-tag"])
+        #expect(request.headerFields.map(\.value) == ["Bearer a", "text/csv", "b", "c"])
+        #expect(request.headerFields[.authorization] == "Bearer a")
+        #expect(request.headerFields[.contentType] == "text/csv")
+        #expect(request.headerFields.last?.name.rawName == "X-Trace-Tag")
+    }
+
     @Test func anAbsoluteTargetGivesItsPathAndOnlyTheFirstHostIsTheAuthority() throws {
         let channel = EmbeddedChannel(handler: HTTP1ServerCodec())
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "http://api.example.com/v1/me?x=1")

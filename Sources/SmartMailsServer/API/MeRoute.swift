@@ -23,13 +23,13 @@ struct MeRoute: Sendable {
         }
     }
 
-    /// The answer with all of its fields but Date and Server (Hummingbird's), from the body's template in one step:
-    /// the middleware finds the rate-limit fields there and adds none. Content-Length comes with the template
+    /// The answer with all of its fields but Date and Server (Hummingbird's), from the body's field template in one
+    /// step: the middleware finds the rate-limit fields there and adds none. Content-Length comes with the template
     /// because `Response` would otherwise add it by name, after searching the list for it.
     private static func response(_ body: EncodedBody, rateLimit: GCRA.Decision?, requestID: String) -> Response {
         let headers: HTTPFields =
             if let rateLimit {
-                RateLimitHeaders.filling(body.fieldTemplate, with: rateLimit, requestID: requestID)
+                body.answerFields.fields(for: rateLimit, requestID: requestID)
             } else {
                 [.contentType: body.contentType]
             }

@@ -26,7 +26,6 @@ public func buildApplication(
     // HEAD is answered wherever GET is (RFC 9110 §9.3.2): uptime monitors and link checkers ask with it.
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     let envelope = RequestEnvelopeMiddleware(metrics: metrics)
-    try OperationsRoutes(store: store, metrics: metrics).addRoutes(to: router.group().add(middleware: envelope))
 
     let authenticated = router.group().add(middleware: APIKeyAuthMiddleware(
         envelope: envelope, verifier: verifier, rateLimiter: rateLimiter,
@@ -49,6 +48,10 @@ public func buildApplication(
         configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: []),
         middlewares: [EmptyBodyMiddleware()]
     )
+    // After the API: the router's trie tries a path's first component against its siblings in the order they were
+    // registered, so the routes registered first resolve fastest, and the API is what clients call all day, while
+    // a monitor polls these every few seconds.
+    try OperationsRoutes(store: store, metrics: metrics).addRoutes(to: router.group().add(middleware: envelope))
     router.add(middleware: envelope)
 
     return Application(

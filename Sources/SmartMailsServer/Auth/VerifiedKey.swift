@@ -21,10 +21,9 @@ final class VerifiedKey: Sendable {
     /// The key's in-memory rate-limit state, shared by every `VerifiedKey` of the key (all its secrets, every
     /// reload); nil when limits are kept elsewhere (in PostgreSQL, for several nodes).
     let rateLimitCell: GCRACell?
-    /// The rate-limit and request-id fields of this key's answers, with the values its policy decides
-    /// (`RateLimitHeaders.template`). Each thread shard's copy has its own, so that the reference counts of their
-    /// strings, written on every response, stay with one core.
-    let fieldTemplate: HTTPFields
+    /// The rate-limit and request-id fields of this key's answers. Each thread shard's copy has its own, so that
+    /// the reference counts of their strings, written on every response, stay with one core.
+    let answerFields: RateLimitFieldTemplate
     /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load, then only
     /// read. Behind a lock of this copy's own (uncontended: one thread shard uses it) rather than in an
     /// `AtomicLazyReference`, whose `load` is not specialized for the caller and looked up its generic type's
@@ -56,12 +55,12 @@ final class VerifiedKey: Sendable {
         self.workspaceID = key.workspaceID
         self.rateLimit = key.rateLimit
         self.accessRules = key.accessRules
-        self.fieldTemplate = RateLimitHeaders.template(for: key.rateLimit)
+        self.answerFields = RateLimitFieldTemplate(policy: key.rateLimit)
     }
 }
 
-/// An answer's body encoded once and sent many times, with the answer's fields as a template for
-/// `RateLimitHeaders.filling`: Content-Type and Content-Length, then the key's rate-limit fields.
+/// An answer's body encoded once and sent many times, with the answer's fields: Content-Type and Content-Length,
+/// then the key's rate-limit fields.
 ///
 /// The bytes are kept in memory of its own rather than in a `ByteBuffer`: reading a `ByteBuffer` stored in a shared
 /// object retains and releases its storage, a write to memory that every request of the key shares. They are
@@ -69,14 +68,14 @@ final class VerifiedKey: Sendable {
 final class EncodedBody: @unchecked Sendable {
     private let bytes: UnsafeMutableRawBufferPointer
     let contentType: String
-    let fieldTemplate: HTTPFields
+    let answerFields: RateLimitFieldTemplate
 
     init(_ buffer: ByteBuffer, contentType: String, rateLimit policy: RateLimitPolicy) {
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.readableBytes, alignment: 1)
         buffer.withUnsafeReadableBytes { bytes.copyMemory(from: $0) }
         self.bytes = bytes
         self.contentType = contentType
-        fieldTemplate = RateLimitHeaders.template(for: policy, leading: [
+        answerFields = RateLimitFieldTemplate(policy: policy, leading: [
             HTTPField(name: .contentType, value: contentType),
             HTTPField(name: .contentLength, value: String(buffer.readableBytes)),
         ])

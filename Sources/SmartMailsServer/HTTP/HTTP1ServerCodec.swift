@@ -84,7 +84,7 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
             // The first Host is the authority, as in HTTP types' own conversion; another one stays a field.
             if authority == nil, Self.isHost(name) {
                 authority = value
-            } else if let name = HTTPField.Name(name) {
+            } else if let name = Self.commonName(name) ?? HTTPField.Name(name) {
                 fields.append(HTTPField(name: name, value: value))
             }
         }
@@ -96,8 +96,32 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Whether `name` is Host in any case, without making a lower-case copy.
     private static func isHost(_ name: String) -> Bool {
-        // Or-ing 0x20 lowers an ASCII capital; no other byte becomes one of these four letters.
-        name.utf8.count == 4 && name.utf8.elementsEqual("host".utf8) { $0 | 0x20 == $1 }
+        name.utf8.count == 4 && equalsIgnoringCase(name, "host")
+    }
+
+    /// Names that API requests carry (every call to `/v1` has Authorization), in the spelling HTTP types gives them.
+    private static let commonNames: [HTTPField.Name] = [
+        .authorization, .contentType, .contentLength, .userAgent, .accept, .acceptEncoding, .connection,
+    ]
+
+    /// The common name `name` is in any case, or nil: found by its length and bytes, instead of validating it and
+    /// making a lower-case copy as a new name does, which for Authorization cost as much as the rest of the request's
+    /// conversion. The field keeps the common spelling, not the client's: field names are case-insensitive.
+    private static func commonName(_ name: String) -> HTTPField.Name? {
+        let length = name.utf8.count
+        return commonNames.first { $0.canonicalName.utf8.count == length && equalsIgnoringCase(name, $0.canonicalName) }
+    }
+
+    /// Whether `name` equals `lowercased`, a lower-case name of the same length, in any case.
+    private static func equalsIgnoringCase(_ name: String, _ lowercased: String) -> Bool {
+        var name = name
+        var lowercased = lowercased
+        return name.withUTF8 { name in
+            lowercased.withUTF8 { lowercased in
+                // Or-ing 0x20 lowers an ASCII capital; no byte a parsed name can hold becomes a letter or `-` otherwise.
+                name.count == lowercased.count && zip(name, lowercased).allSatisfy { $0 | 0x20 == $1 }
+            }
+        }
     }
 
     // MARK: Responses

@@ -99,7 +99,7 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
         // The request id goes in the same batch, so that the envelope need not look for it among ten fields. A route
         // may have built its answer with all of them already, from the caller's decision (`GET /v1/me` does).
         if !RateLimitHeaders.areIncluded(in: response.headers) {
-            response.headers.append(contentsOf: RateLimitHeaders.filling(verified.fieldTemplate, with: decision, requestID: context.requestID))
+            response.headers.append(contentsOf: verified.answerFields.fields(for: decision, requestID: context.requestID))
         }
         usage.record(verified, status: response.status.code, clientAddress: clientAddress, at: now)
         return response

@@ -16,47 +16,6 @@ enum RateLimitHeaders {
     static let reset = HTTPField.Name("x-ratelimit-reset")!
     static let retryAfter = HTTPField.Name.retryAfter
 
-    /// The fields every authenticated answer gets from the middleware, as a template built once per key load:
-    /// `leading` first (a route's own fields, e.g. a cached body's Content-Type and Content-Length), then the five
-    /// rate-limit fields and the request id, with the values that only the key's policy decides filled in and the
-    /// others left empty for `filling`.
-    static func template(for policy: RateLimitPolicy, leading: [HTTPField] = []) -> HTTPFields {
-        var fields = HTTPFields()
-        fields.reserveCapacity(leading.count + 6)
-        fields.append(contentsOf: leading)
-        fields.append(contentsOf: [
-            HTTPField(name: self.policy, value: policyItem(requests: policy.requests, perSeconds: policy.perSeconds)),
-            HTTPField(name: rateLimit, value: ""),
-            HTTPField(name: limit, value: FieldText.decimal(policy.requests)),
-            HTTPField(name: remaining, value: ""),
-            HTTPField(name: reset, value: ""),
-            HTTPField(name: RequestEnvelopeMiddleware.requestIDHeader, value: ""),
-        ])
-        return fields
-    }
-
-    /// `template` (from `template(for:leading:)`) with this request's values, and `Retry-After` when it was refused.
-    ///
-    /// The template is copied once, with room for the fields Hummingbird adds on the way out (Date, Server), and its
-    /// empty values are replaced by position. Building the list field by field cost several times as much: appending
-    /// to an `HTTPFields` goes through `RangeReplaceableCollection`'s generic path, which copies every field through
-    /// the protocol's witness table, and every field made anew validates its value.
-    static func filling(_ template: HTTPFields, with decision: GCRA.Decision, requestID: String) -> HTTPFields {
-        var fields = template
-        fields.reserveCapacity(fields.count + 3)
-        let end = fields.endIndex
-        // The values that change per response are written into strings of their exact length (`FieldText`), which
-        // up to 15 bytes (all of them under the default policy) are stored inline and allocate nothing.
-        fields[end - 5] = HTTPField(name: rateLimit, value: remainingItem(remaining: decision.remaining, resetSeconds: decision.resetSeconds))
-        fields[end - 3] = HTTPField(name: remaining, value: FieldText.decimal(decision.remaining))
-        fields[end - 2] = HTTPField(name: reset, value: FieldText.decimal(decision.resetSeconds))
-        fields[end - 1] = HTTPField(name: RequestEnvelopeMiddleware.requestIDHeader, value: requestID)
-        if !decision.allowed {
-            fields.append(HTTPField(name: retryAfter, value: FieldText.decimal(decision.retryAfterSeconds)))
-        }
-        return fields
-    }
-
     /// Whether `fields` already hold the rate-limit fields, written by the route that built the answer.
     static func areIncluded(in fields: HTTPFields) -> Bool {
         // The length of the name first: comparing two names that differ compares their bytes.
