@@ -6,7 +6,7 @@ struct Caller: Sendable {
     /// Kept as an address and turned into text only where text is needed (audit entries), not on every request.
     let clientAddress: IPAddress?
     /// What the key's rate limit decided for this request, for a route that writes the rate-limit fields into its
-    /// answer itself (see `RateLimitHeaders.fields`); nil where no limit was applied (tests that inject a caller).
+    /// answer itself (`RateLimitFieldTemplate`); nil where no limit was applied (tests that inject a caller).
     let rateLimit: GCRA.Decision?
 
     init(verified: VerifiedKey, clientAddress: IPAddress?, rateLimit: GCRA.Decision? = nil) {
