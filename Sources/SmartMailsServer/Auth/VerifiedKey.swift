@@ -22,7 +22,7 @@ final class VerifiedKey: Sendable {
     /// reload); nil when limits are kept elsewhere (in PostgreSQL, for several nodes).
     let rateLimitCell: GCRACell?
     /// The rate-limit and request-id fields of this key's answers. Each thread shard's copy has its own, so that
-    /// the reference counts of their strings, written on every response, stay with one core.
+    /// the reference count of the template, written on every response, stays with one core.
     let answerFields: RateLimitFieldTemplate
     /// The encoded answer of `GET /v1/me`, built by `MeRoute` on the key's first call after each load, then only
     /// read. Behind a lock of this copy's own (uncontended: one thread shard uses it) rather than in an

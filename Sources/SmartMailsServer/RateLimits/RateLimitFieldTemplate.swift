@@ -14,6 +14,11 @@ struct RateLimitFieldTemplate: Sendable {
     private static let roomForAdditions = 3
 
     private let template: HTTPFields
+    /// Where the values set per answer sit in `template`.
+    private let rateLimitIndex: Int
+    private let remainingIndex: Int
+    private let resetIndex: Int
+    private let requestIDIndex: Int
 
     init(policy: RateLimitPolicy, leading: [HTTPField] = []) {
         var fields = HTTPFields()
@@ -28,23 +33,27 @@ struct RateLimitFieldTemplate: Sendable {
             HTTPField(name: RequestEnvelopeMiddleware.requestIDHeader, value: ""),
         ])
         template = fields
+        func index(of name: HTTPField.Name) -> Int { fields.lastIndex { $0.name == name }! }
+        rateLimitIndex = index(of: RateLimitHeaders.rateLimit)
+        remainingIndex = index(of: RateLimitHeaders.remaining)
+        resetIndex = index(of: RateLimitHeaders.reset)
+        requestIDIndex = index(of: RequestEnvelopeMiddleware.requestIDHeader)
     }
 
     /// The fields for an answer under `decision` to the request `requestID`, with `Retry-After` when it was refused:
-    /// a copy of the template with room for what is added later, its empty values replaced by position.
+    /// a copy of the template with room for what is added later, its empty values replaced in place.
     func fields(for decision: GCRA.Decision, requestID: String) -> HTTPFields {
         var fields = template
         fields.reserveCapacity(fields.count + Self.roomForAdditions)
-        let end = fields.endIndex
         // The values that change per answer are written into strings of their exact length (`FieldText`), which up
         // to 15 bytes (all of them under the default policy) are stored inline and allocate nothing.
-        fields[end - 5] = HTTPField(
+        fields[rateLimitIndex] = HTTPField(
             name: RateLimitHeaders.rateLimit,
             value: RateLimitHeaders.remainingItem(remaining: decision.remaining, resetSeconds: decision.resetSeconds)
         )
-        fields[end - 3] = HTTPField(name: RateLimitHeaders.remaining, value: FieldText.decimal(decision.remaining))
-        fields[end - 2] = HTTPField(name: RateLimitHeaders.reset, value: FieldText.decimal(decision.resetSeconds))
-        fields[end - 1] = HTTPField(name: RequestEnvelopeMiddleware.requestIDHeader, value: requestID)
+        fields[remainingIndex] = HTTPField(name: RateLimitHeaders.remaining, value: FieldText.decimal(decision.remaining))
+        fields[resetIndex] = HTTPField(name: RateLimitHeaders.reset, value: FieldText.decimal(decision.resetSeconds))
+        fields[requestIDIndex] = HTTPField(name: RequestEnvelopeMiddleware.requestIDHeader, value: requestID)
         if !decision.allowed {
             fields.append(HTTPField(name: RateLimitHeaders.retryAfter, value: FieldText.decimal(decision.retryAfterSeconds)))
         }
