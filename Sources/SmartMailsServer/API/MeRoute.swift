@@ -14,26 +14,21 @@ struct MeRoute: Sendable {
         // A hit runs no async call (so no suspension point) and copies neither the caller nor the closure's captures
         // (only a miss needs `workspaces`): every reference-count write here lands on objects that requests share.
         group.get("v1/me") { [workspaces] _, context in
-            guard let verified = context.caller?.verified else { throw APIError.internalError() }
+            // Both are set by the key middleware, which guards this route.
+            guard let verified = context.caller?.verified, let rateLimit = context.caller?.rateLimit else { throw APIError.internalError() }
             let body =
                 if let cached = verified.meBody { cached } else {
                     verified.keepMeBody(try await Self.encodedBody(for: verified.key, workspaces: workspaces))
                 }
-            return Self.response(body, rateLimit: context.caller?.rateLimit, requestID: context.requestID)
+            return Self.response(body, rateLimit: rateLimit, requestID: context.requestID)
         }
     }
 
     /// The answer with all of its fields but Date and Server (Hummingbird's), from the body's field template in one
     /// step: the middleware finds the rate-limit fields there and adds none. Content-Length comes with the template
     /// because `Response` would otherwise add it by name, after searching the list for it.
-    private static func response(_ body: EncodedBody, rateLimit: GCRA.Decision?, requestID: String) -> Response {
-        let headers: HTTPFields =
-            if let rateLimit {
-                body.answerFields.fields(for: rateLimit, requestID: requestID)
-            } else {
-                [.contentType: body.contentType]
-            }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body.copy()))
+    private static func response(_ body: EncodedBody, rateLimit: GCRA.Decision, requestID: String) -> Response {
+        Response(status: .ok, headers: body.answerFields.fields(for: rateLimit, requestID: requestID), body: .init(byteBuffer: body.copy()))
     }
 
     private static func encodedBody(for key: APIKey, workspaces: WorkspaceDirectory) async throws -> EncodedBody {

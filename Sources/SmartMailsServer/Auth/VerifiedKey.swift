@@ -67,14 +67,12 @@ final class VerifiedKey: Sendable {
 /// written once, in `init`, and only read after that, which is why the class may be shared (`@unchecked Sendable`).
 final class EncodedBody: @unchecked Sendable {
     private let bytes: UnsafeMutableRawBufferPointer
-    let contentType: String
     let answerFields: RateLimitFieldTemplate
 
     init(_ buffer: ByteBuffer, contentType: String, rateLimit policy: RateLimitPolicy) {
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.readableBytes, alignment: 1)
         buffer.withUnsafeReadableBytes { bytes.copyMemory(from: $0) }
         self.bytes = bytes
-        self.contentType = contentType
         answerFields = RateLimitFieldTemplate(policy: policy, leading: [
             HTTPField(name: .contentType, value: contentType),
             HTTPField(name: .contentLength, value: String(buffer.readableBytes)),
