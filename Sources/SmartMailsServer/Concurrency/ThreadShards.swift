@@ -8,14 +8,28 @@ import Darwin
 import Synchronization
 
 /// Picks one of 2^`bits` shards for the calling thread, so that state every request touches can be split by thread:
-/// requests running at once on different cores then rarely take the same lock or write to the same cache line.
-/// Two threads that share a shard are only slower, never wrong.
+/// requests running at once on different cores then do not take the same lock or write to the same cache line.
+///
+/// Each thread gets the next number the first time it asks, kept in a thread-specific slot, so that the first 2^`bits`
+/// threads that ask all have shards of their own. (Spreading thread handles by a hash gave two of the few threads that
+/// run requests the same shard in some processes.) Two threads that share a shard are only slower, never wrong.
 enum ThreadShards {
+    /// The calling thread's number plus one, so that a slot never set (nil) is told apart from the first thread's.
+    private static let slot: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific slot is left for the shard numbers")
+        return key
+    }()
+    private static let threadsNumbered = Atomic<Int>(0)
+
     static func index(bits: Int) -> Int {
-        // Thread handles sit a fixed stride apart (each at the top of its thread's stack); multiplying by a large odd
-        // constant and keeping the top bits spreads them over the shards.
-        let handle = UInt64(truncatingIfNeeded: pthread_self())
-        return Int(truncatingIfNeeded: (handle &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+        let mask = (1 << bits) - 1
+        if let stored = pthread_getspecific(slot) {
+            return (Int(bitPattern: stored) - 1) & mask
+        }
+        let number = threadsNumbered.add(1, ordering: .relaxed).oldValue
+        pthread_setspecific(slot, UnsafeRawPointer(bitPattern: number + 1))
+        return number & mask
     }
 }
 
