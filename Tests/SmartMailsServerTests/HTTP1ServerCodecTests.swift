@@ -75,10 +75,9 @@ import Testing
 
     @Test func requestsArriveAsHTTPTypes() throws {
         let channel = EmbeddedChannel(handler: HTTP1ServerCodec())
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/contacts?dry_run=1")
-        head.headers.add(name: "Host", value: "api.example.com")
-        head.headers.add(name: "Authorization", value: "Bearer sm_test_x")
-        head.headers.add(name: "Content-Length", value: "2")
+        let head = requestHead(.POST, "/v1/contacts?dry_run=1", [
+            "Host": "api.example.com", "Authorization": "Bearer sm_test_x", "Content-Length": "2",
+        ])
         try channel.writeInbound(HTTPServerRequestPart.head(head))
         try channel.writeInbound(HTTPServerRequestPart.body(ByteBuffer(string: "{}")))
         try channel.writeInbound(HTTPServerRequestPart.end(nil))
@@ -100,12 +99,10 @@ import Testing
     /// name, arrives as sent.
     @Test func fieldNamesArriveInAnyCaseAndOthersAsSent() throws {
         let channel = EmbeddedChannel(handler: HTTP1ServerCodec())
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/v1/me")
-        head.headers.add(name: "AUTHORIZATION", value: "Bearer a")
-        head.headers.add(name: "content-TYPE", value: "text/csv")
-        head.headers.add(name: "Authorizatiom", value: "b")
-        head.headers.add(name: "X-Trace-Tag", value: "c")
-        head.headers.add(name: "HOST", value: "api.example.com")
+        let head = requestHead(.GET, "/v1/me", [
+            "AUTHORIZATION": "Bearer a", "content-TYPE": "text/csv", "Authorizatiom": "b", "X-Trace-Tag": "c",
+            "HOST": "api.example.com",
+        ])
         try channel.writeInbound(HTTPServerRequestPart.head(head))
 
         guard case .head(let request) = try channel.readInbound(as: HTTPRequestPart.self) else {
@@ -122,9 +119,7 @@ import Testing
 
     @Test func anAbsoluteTargetGivesItsPathAndOnlyTheFirstHostIsTheAuthority() throws {
         let channel = EmbeddedChannel(handler: HTTP1ServerCodec())
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "http://api.example.com/v1/me?x=1")
-        head.headers.add(name: "HOST", value: "api.example.com")
-        head.headers.add(name: "host", value: "other.example.com")
+        let head = requestHead(.GET, "http://api.example.com/v1/me?x=1", ["HOST": "api.example.com", "host": "other.example.com"])
         try channel.writeInbound(HTTPServerRequestPart.head(head))
         var originForm = head
         originForm.uri = "/v1/me?x=1"
@@ -140,6 +135,11 @@ import Testing
             #expect(request.headerFields[HTTPField.Name("Host")!] == "other.example.com")
         }
     }
+}
+
+/// A request head with `fields` in the order given.
+private func requestHead(_ method: NIOHTTP1.HTTPMethod, _ uri: String, _ fields: KeyValuePairs<String, String>) -> HTTPRequestHead {
+    HTTPRequestHead(version: .http1_1, method: method, uri: uri, headers: HTTPHeaders(fields.map { ($0.key, $0.value) }))
 }
 
 private final class Completions: Sendable {
