@@ -11,8 +11,8 @@ import Synchronization
 /// requests running at once on different cores then do not take the same lock or write to the same cache line.
 ///
 /// Each thread gets the next number the first time it asks, kept in a thread-specific slot, so that the first 2^`bits`
-/// threads that ask all have shards of their own. (Spreading thread handles by a hash gave two of the few threads that
-/// run requests the same shard in some processes.) Two threads that share a shard are only slower, never wrong.
+/// threads that ask all have shards of their own; a hash of the thread handles could put two of the few threads that
+/// run requests on one shard, and did in some processes. Two threads that share a shard are only slower, never wrong.
 enum ThreadShards {
     /// The calling thread's number plus one, so that a slot never set (nil) is told apart from the first thread's.
     private static let slot: pthread_key_t = {

@@ -3,7 +3,8 @@ import Hummingbird
 import SmartMailsCore
 
 /// Guards `/v1`: authenticates the bearer key, applies its IP allowlist and rate limit, makes it the request's
-/// `Caller`, stamps the rate-limit headers on whatever the request returns, and meters the request for the key.
+/// `Caller`, stamps the rate-limit headers on whatever the request returns (unless its route wrote them from the
+/// caller's decision), and meters the request for the key.
 ///
 /// It runs the request envelope's steps itself, in the same layer, instead of being chained behind the envelope:
 /// each layer Hummingbird chains costs a call through an existential, a closure and a copy of the context, and
