@@ -96,7 +96,7 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Whether `name` is Host in any case, without making a lower-case copy.
     private static func isHost(_ name: String) -> Bool {
-        name.utf8.count == 4 && equalsIgnoringCase(name, "host")
+        equalsIgnoringCase(name, "host")
     }
 
     /// Names that API requests carry (every call to `/v1` has Authorization), in the spelling HTTP types gives them.
@@ -108,18 +108,19 @@ final class HTTP1ServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
     /// making a lower-case copy as a new name does, which for Authorization cost as much as the rest of the request's
     /// conversion. The field keeps the common spelling, not the client's: field names are case-insensitive.
     private static func commonName(_ name: String) -> HTTPField.Name? {
-        let length = name.utf8.count
-        return commonNames.first { $0.canonicalName.utf8.count == length && equalsIgnoringCase(name, $0.canonicalName) }
+        commonNames.first { equalsIgnoringCase(name, $0.canonicalName) }
     }
 
-    /// Whether `name` equals `lowercased`, a lower-case name of the same length, in any case.
+    /// Whether `name` is `lowercased` (a name in lower case) written in any case.
     private static func equalsIgnoringCase(_ name: String, _ lowercased: String) -> Bool {
+        // The lengths first, which strings know without reading their bytes: most names compared differ in length.
+        guard name.utf8.count == lowercased.utf8.count else { return false }
         var name = name
         var lowercased = lowercased
         return name.withUTF8 { name in
             lowercased.withUTF8 { lowercased in
                 // Or-ing 0x20 lowers an ASCII capital; no byte a parsed name can hold becomes a letter or `-` otherwise.
-                name.count == lowercased.count && zip(name, lowercased).allSatisfy { $0 | 0x20 == $1 }
+                zip(name, lowercased).allSatisfy { $0 | 0x20 == $1 }
             }
         }
     }
