@@ -2,6 +2,8 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import NIOPosix
+import SmartMailsCore
+import SmartMailsServer
 import SmartMailsTestSupport
 import Testing
 
@@ -59,6 +61,41 @@ import Testing
                 #expect(answer.field("ratelimit") == #""key";r=\#(remaining);t=\#(reset)"#)
             }
             #expect(Set(answers.compactMap { $0.field("request-id") }).count == 4)
+        }
+    }
+
+    /// Refusals are built in one step too (the 429 from the key's field template, every error body written by hand):
+    /// each field once, a Content-Length that frames the body exactly (the next answer on the connection parses), and
+    /// a body in the one error shape that names the answer's request id.
+    @Test func refusalsCarryEachFieldOnceAndAnExactLength() async throws {
+        try await TestApp.run(on: .sqlite, mode: .live) { app, client in
+            let port = try #require(client.port)
+            let limited = try await app.makeKey(scopes: ["read"], rateLimit: RateLimitPolicy(requests: 1, perSeconds: 3600))
+            let request = { (key: String) in "GET /v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(key)\r\n\r\n" }
+            let unknownKey = APIKeyToken.generate(mode: .live).rawValue
+            let requests = [request(limited.token.rawValue), request(limited.token.rawValue), request(unknownKey), request(app.adminKey)]
+            let answers = try await RawConnection.exchange(requests.joined(), port: port, answers: 4, bodiless: [])
+
+            #expect(answers.map(\.status) == [200, 429, 401, 200])
+            let refused = answers[1], unknown = answers[2]
+            let once = ["ratelimit-policy", "ratelimit", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "request-id",
+                        "retry-after", "content-type", "content-length", "date", "server"]
+            for name in once {
+                #expect(refused.fields.filter { $0.name.lowercased() == name }.count == 1, "\(name) in the 429")
+            }
+            #expect(refused.field("x-ratelimit-remaining") == "0")
+            #expect(refused.field("retry-after").flatMap(Int.init).map { (3590...3600).contains($0) } == true)
+            for name in ["www-authenticate", "request-id", "content-type", "content-length"] {
+                #expect(unknown.fields.filter { $0.name.lowercased() == name }.count == 1, "\(name) in the 401")
+            }
+            #expect(unknown.field("ratelimit") == nil)
+            for (answer, code) in [(refused, "rate_limited"), (unknown, "invalid_api_key")] {
+                #expect(answer.field("content-length") == String(answer.body.utf8.count))
+                #expect(answer.field("content-type") == "application/json; charset=utf-8")
+                let body = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: [String: String]]
+                #expect(body?["error"]?["code"] == code)
+                #expect(body?["error"]?["request_id"] == answer.field("request-id"))
+            }
         }
     }
 }

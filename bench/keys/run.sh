@@ -5,8 +5,9 @@
 #      (unauthenticated) vs GET /v1/me (Bearer key verified from the in-memory cache, rate-limited, metered, and
 #      answered from a per-key cache of its body), run as back-to-back pairs. The verdict is the median of the
 #      pairs' ratios. Target: authenticated keeps >= 90% of unauthenticated throughput.
-#      Two controls run alongside (see below): GET /readyz (no key, one SQLite query) and an authenticated
-#      route that answers 404 before touching the database.
+#      Each run also reports the server's CPU per request. Controls run alongside (see below): GET /readyz (no key,
+#      one SQLite query), an authenticated route that answers 404 before touching the database, and two refusals
+#      (a key over its rate limit, a revoked key).
 #   2. key-bench: key parsing + verification on a cache hit, 200,000 timed calls. Target: p99 < 20 µs.
 #
 # Prints PASS/FAIL for each target and exits 0 either way; exits non-zero only when something broke.
@@ -118,15 +119,34 @@ BENCH_KEY="$(printf '%s' "$CREATE_RESPONSE" | python3 -c 'import json, sys; prin
 ME_STATUS="$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_KEY" "$BASE/v1/me")"
 [[ "$ME_STATUS" == 200 ]] || die "GET /v1/me with the benchmark key answered $ME_STATUS"
 
-# wrk reports non-2xx responses; any would make the comparison meaningless.
-cat >"$WORK_DIR/auth.lua" <<LUA
-wrk.headers["Authorization"] = "Bearer $BENCH_KEY"
-LUA
+# Two keys for the refusal controls (below): one over its limit (one request a day, spent here), one revoked.
+create_key() {  # create_key JSON: prints "<secret> <id>"
+    curl -fsS -X POST "$BASE/v1/api-keys" -H "Authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' -d "$1" \
+        | python3 -c 'import json, sys; key = json.load(sys.stdin); print(key["secret"], key["id"])'
+}
+read -r LIMITED_KEY _ <<<"$(create_key '{"name":"bench-limited","scopes":["read"],"rate_limit":{"requests":1,"per_seconds":86400}}')" \
+    || die "creating the rate-limited key failed"
+read -r REVOKED_KEY REVOKED_ID <<<"$(create_key '{"name":"bench-revoked","scopes":["read"]}')" || die "creating the key to revoke failed"
+curl -fsS -o /dev/null -X DELETE "$BASE/v1/api-keys/$REVOKED_ID" -H "Authorization: Bearer $ADMIN_KEY" || die "revoking a key failed"
+curl -sS -o /dev/null -H "Authorization: Bearer $LIMITED_KEY" "$BASE/v1/me"
+for expected in "$LIMITED_KEY 429" "$REVOKED_KEY 401"; do
+    read -r key status <<<"$expected"
+    got="$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$BASE/v1/me")"
+    [[ "$got" == "$status" ]] || die "a refusal control answered $got, expected $status"
+done
 
-# Prints "<requests/s> <p99 in ms> <non-2xx count> <socket errors>" for one wrk run.
+# wrk reports non-2xx responses; any would make the comparison meaningless.
+printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$BENCH_KEY" >"$WORK_DIR/auth.lua"
+printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$LIMITED_KEY" >"$WORK_DIR/limited.lua"
+printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$REVOKED_KEY" >"$WORK_DIR/revoked.lua"
+
+# Prints "<requests/s> <p99 in ms> <non-2xx count> <socket errors> <requests>" for one wrk run. A route under /v1
+# is called with the benchmark key, or with the key a `#limited` or `#revoked` suffix names (not sent).
 run_wrk() {
-    local path="$1" duration="$2" script_args=()
-    [[ "$path" == /v1/* ]] && script_args=(-s "$WORK_DIR/auth.lua")
+    local route="$1" duration="$2" script_args=()
+    local path="${route%%#*}"
+    [[ "$route" == *#* ]] && script_args=(-s "$WORK_DIR/${route#*#}.lua")
+    [[ "$route" == /v1/* && "$route" != *#* ]] && script_args=(-s "$WORK_DIR/auth.lua")
     local output
     output="$(timeout 120 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$duration" --latency "${script_args[@]}" "$BASE$path")" \
         || die "wrk failed on $path"
@@ -137,22 +157,26 @@ text = sys.stdin.read()
 def ms(value, unit):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 rps = re.search(r"Requests/sec:\s+([0-9.]+)", text)
+requests = re.search(r"(\d+) requests in", text)
 p99 = re.search(r"^\s+99%\s+([0-9.]+)(us|ms|s|m)\s*$", text, re.M)
 non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-if not rps or not p99:
+if not rps or not p99 or not requests:
     sys.exit("cannot parse wrk output")
 print(rps.group(1), "%.3f" % ms(*p99.groups()), non2xx.group(1) if non2xx else 0,
-      sum(map(int, errors.groups())) if errors else 0)
+      sum(map(int, errors.groups())) if errors else 0, requests.group(1))
 '
 }
 
-# Two controls, not part of the verdict, put the figures in context:
+# Controls, not part of the verdict, put the figures in context:
 #   - GET /readyz: no key, one SQLite query (SELECT 1): what one database round trip per request would cost;
 #   - GET /v1/api-keys/<malformed id>: key verified (cache hit), rate-limited and metered like /v1/me, then a 404
-#     from a generated handler: the authenticated path through the OpenAPI layer and the error path.
+#     from a generated handler: the authenticated path through the OpenAPI layer and the error path;
+#   - GET /v1/me with a key over its rate limit (429) and with a revoked key (401): what a client that keeps
+#     sending after it was refused costs; a refusal should cost no more than serving.
 NO_DB_ROUTE=/v1/api-keys/not-a-key-id
-CONTROL_ROUTES=(/readyz "$NO_DB_ROUTE")
+REFUSALS=(/v1/me#limited /v1/me#revoked)
+CONTROL_ROUTES=(/readyz "$NO_DB_ROUTE" "${REFUSALS[@]}")
 RESULTS="$WORK_DIR/results.txt"
 : >"$RESULTS"
 
@@ -162,16 +186,26 @@ NO_DB_STATUS="$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Beare
 log "warming up (2 s per route)"
 for route in /healthz /v1/me "${CONTROL_ROUTES[@]}"; do run_wrk "$route" 2s >/dev/null; done
 
+# The server's CPU time (user + system, all threads) in clock ticks, from /proc.
+CLOCK_TICKS_PER_SECOND="$(getconf CLK_TCK)"
+server_cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"
+}
+
 measure() {  # measure ROUND ROUTE: one wrk run, logged and appended to $RESULTS
-    local round="$1" route="$2" result rps p99 non2xx errors
+    local round="$1" route="$2" result rps p99 non2xx errors requests ticks_before ticks_after cpu_us
+    ticks_before="$(server_cpu_ticks)"
     result="$(run_wrk "$route" "$WRK_DURATION")"
-    read -r rps p99 non2xx errors <<<"$result"
-    log "round $round $route: $rps req/s, p99 $p99 ms, non-2xx $non2xx, socket errors $errors"
+    ticks_after="$(server_cpu_ticks)"
+    read -r rps p99 non2xx errors requests <<<"$result"
+    # Server CPU per request: unlike throughput, it leaves out wrk's own share of the two cores.
+    cpu_us="$(python3 -c "print('%.1f' % (($ticks_after - $ticks_before) * 1e6 / $CLOCK_TICKS_PER_SECOND / max($requests, 1)))")"
+    log "round $round $route: $rps req/s, p99 $p99 ms, server CPU $cpu_us µs/request, non-2xx $non2xx, socket errors $errors"
     # Every answer must be the intended one: a 429 or 401 would measure the wrong thing.
-    if [[ "$route" != "$NO_DB_ROUTE" && "$non2xx" != 0 ]]; then
+    if [[ "$route" != "$NO_DB_ROUTE" && "$route" != *#* && "$non2xx" != 0 ]]; then
         die "$route answered $non2xx non-2xx responses (rate limited? see the wrk output)"
     fi
-    printf '%s %s %s %s\n' "$round" "$route" "$rps" "$p99" >>"$RESULTS"
+    printf '%s %s %s %s %s\n' "$round" "$route" "$rps" "$p99" "$cpu_us" >>"$RESULTS"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
@@ -191,28 +225,37 @@ import statistics, sys
 target, path, no_db_route = float(sys.argv[1]), sys.argv[2], sys.argv[3]
 runs = {}
 for line in open(path):
-    round_name, route, rps, p99 = line.split()
-    runs.setdefault(route, []).append((round_name, float(rps), float(p99)))
+    round_name, route, rps, p99, cpu_us = line.split()
+    runs.setdefault(route, []).append((round_name, float(rps), float(p99), float(cpu_us)))
 def median(values):
     return statistics.median(values) if values else 0.0
 def pct(x, y):
     return 100.0 * x / y if y > 0 else 0.0
-health = {r: rps for r, rps, _ in runs["/healthz"]}
-me = {r: rps for r, rps, _ in runs["/v1/me"]}
+health = {r: rps for r, rps, _, _ in runs["/healthz"]}
+me = {r: rps for r, rps, _, _ in runs["/v1/me"]}
 ratios = [pct(me[r], health[r]) for r in health if r in me]
 ratio = median(ratios)
 def row(label, route):
     entries = runs.get(route, [])
     return (f"  {label} {median([e[1] for e in entries]):9.0f} req/s  p99 {median([e[2] for e in entries]):.3f} ms"
-            f"  (best {max([e[1] for e in entries], default=0):.0f} req/s)")
+            f"  (best {max([e[1] for e in entries], default=0):.0f} req/s)  server CPU {median([e[3] for e in entries]):.1f} µs/request")
 print(row("GET /healthz (unauthenticated):", "/healthz"))
 print(row("GET /v1/me   (authenticated):  ", "/v1/me"))
 print("  ratio per pair: " + ", ".join(f"{x:.1f}%" for x in ratios))
 verdict = "PASS" if ratio >= target else "FAIL"
 print(f"  authenticated/unauthenticated throughput, median of the pairs: {ratio:.1f}% (target >= {target:.0f}%): {verdict}")
+# Not the verdict: what authentication adds to a request in server CPU, which moves less with the machine's load than
+# throughput does (both routes share the two cores with wrk, whose share depends on the neighbours too).
+health_cpu = median([e[3] for e in runs["/healthz"]])
+me_cpu = median([e[3] for e in runs["/v1/me"]])
+print(f"  server CPU per request, medians: /v1/me {me_cpu:.1f} µs vs /healthz {health_cpu:.1f} µs: the key check, rate limit,"
+      f" metering and rate-limit fields add {me_cpu - health_cpu:.1f} µs ({pct(me_cpu - health_cpu, health_cpu):.1f}% of the"
+      f" unauthenticated request; {100 * (1 / target * 100 - 1):.1f}% would match the target)")
 print("  controls (not part of the verdict, median of 2 runs):")
 print(row("GET /readyz (no key, 1 SQL query):        ", "/readyz"))
 print(row("GET /v1/api-keys/<bad id> (key, 404):     ", no_db_route))
+print(row("GET /v1/me, key over its limit (429):      ", "/v1/me#limited"))
+print(row("GET /v1/me, revoked key (401):             ", "/v1/me#revoked"))
 PY
 
 echo "Key verification micro-benchmark:"

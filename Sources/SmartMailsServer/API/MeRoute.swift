@@ -42,7 +42,7 @@ struct MeRoute: Sendable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(try UTCDateTranscoder().encode(date))
+            try container.encode(UTCDateTranscoder.rfc3339(date))
         }
         return encoder
     }

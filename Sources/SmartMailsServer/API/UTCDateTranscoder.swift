@@ -8,6 +8,12 @@ struct UTCDateTranscoder: DateTranscoder {
     private let parser = ISO8601DateTranscoder()
 
     func encode(_ date: Date) throws -> String {
+        Self.rfc3339(date)
+    }
+
+    /// `date` as written in responses. Static, so that code writing a timestamp outside a response body does not make
+    /// a transcoder, whose parser holds a Foundation date formatter that is costly to create.
+    static func rfc3339(_ date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)

@@ -72,7 +72,8 @@ final class KeyVerifier: Sendable {
     }
 
     /// `verify` on a cache hit, without a suspension point (which costs a task switch on every request); nil when
-    /// the token has no fresh cache entry and `verify` must load it.
+    /// the token has no fresh cache entry and `verify` must load it. A token that is not even well-formed is refused
+    /// here too: a client sending garbage by the thousand then costs no suspension and no second hash either.
     func verifyCached(token: Substring, clientIP: IPAddress?, now: Timestamp = .now) throws(APIError) -> VerifiedKey? {
         try verifyCached(token: token, clientIP: clientIP, now: now, shard: ThreadShards.index(bits: Self.shardBits))
     }
@@ -80,7 +81,10 @@ final class KeyVerifier: Sendable {
     /// `verifyCached` through the copy of the cache numbered `shard` (below `shardCount`), as a thread of that shard
     /// would: lets tests reach every copy, whichever threads they happen to run on.
     func verifyCached(token: Substring, clientIP: IPAddress?, now: Timestamp = .now, shard: Int) throws(APIError) -> VerifiedKey? {
-        guard let entry = freshEntry(for: try Self.hash(of: token), shard: shard) else { return nil }
+        guard let entry = freshEntry(for: try Self.hash(of: token), shard: shard) else {
+            try Self.validate(token)
+            return nil
+        }
         return try Self.check(entry, clientIP: clientIP, now: now)
     }
 
@@ -194,6 +198,6 @@ final class KeyVerifier: Sendable {
 
     /// The same RFC 3339 form the API's timestamps have, so a message can be compared with `revoked_at`.
     static func format(_ timestamp: Timestamp) -> String {
-        (try? UTCDateTranscoder().encode(timestamp.date)) ?? String(timestamp.millisecondsSinceEpoch)
+        UTCDateTranscoder.rfc3339(timestamp.date)
     }
 }

@@ -92,13 +92,16 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
             }
         } else {
             metrics.recordRateLimited()
+            // A client over its limit may keep sending by the thousand: the refusal takes its fields, Retry-After
+            // included, from the key's template in one step, as `GET /v1/me` does.
             response = APIError(
                 status: .tooManyRequests, kind: .rateLimit, code: "rate_limited",
                 message: "This key may make \(policy.requests) requests per \(policy.perSeconds) s. Retry after \(decision.retryAfterSeconds) s."
-            ).response(requestID: context.requestID)
+            ).response(requestID: context.requestID, leadingFields: verified.answerFields.fields(for: decision, requestID: context.requestID))
         }
-        // The request id goes in the same batch, so that the envelope need not look for it among ten fields. A route
-        // may have built its answer with all of them already, from the caller's decision (`GET /v1/me` does).
+        // The request id goes in the same batch, so that the envelope need not look for it among ten fields. An
+        // answer may have been built with all of them already, from the caller's decision (`GET /v1/me` and the 429
+        // above are).
         if !RateLimitHeaders.areIncluded(in: response.headers) {
             response.headers.append(contentsOf: verified.answerFields.fields(for: decision, requestID: context.requestID))
         }

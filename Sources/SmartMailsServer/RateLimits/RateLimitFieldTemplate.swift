@@ -9,9 +9,10 @@ import SmartMailsCore
 /// `RangeReplaceableCollection`'s generic path, which copies every field through the protocol's witness table, and
 /// every field made anew validates its value; building the list that way cost several times as much.
 struct RateLimitFieldTemplate: Sendable {
-    /// Fields Hummingbird adds on the way out (Date, Server), and Retry-After: room for them comes with each copy, so
-    /// that adding them does not grow the list (a second allocation and a copy of every field).
-    private static let roomForAdditions = 3
+    /// Fields Hummingbird adds on the way out (Date, Server), and on a 429 Retry-After and the error body's
+    /// Content-Type and Content-Length: room for them comes with each copy, so that adding them does not grow the list
+    /// (a second allocation and a copy of every field).
+    private static let roomForAdditions = 5
 
     private let template: HTTPFields
     /// Where the values set per answer sit in `template`.
