@@ -124,9 +124,12 @@ create_key() {  # create_key JSON: prints "<secret> <id>"
     curl -fsS -X POST "$BASE/v1/api-keys" -H "Authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' -d "$1" \
         | python3 -c 'import json, sys; key = json.load(sys.stdin); print(key["secret"], key["id"])'
 }
-read -r LIMITED_KEY _ <<<"$(create_key '{"name":"bench-limited","scopes":["read"],"rate_limit":{"requests":1,"per_seconds":86400}}')" \
+# Assigned first: `read` from a failed substitution would succeed with empty values.
+LIMITED="$(create_key '{"name":"bench-limited","scopes":["read"],"rate_limit":{"requests":1,"per_seconds":86400}}')" \
     || die "creating the rate-limited key failed"
-read -r REVOKED_KEY REVOKED_ID <<<"$(create_key '{"name":"bench-revoked","scopes":["read"]}')" || die "creating the key to revoke failed"
+REVOKED="$(create_key '{"name":"bench-revoked","scopes":["read"]}')" || die "creating the key to revoke failed"
+read -r LIMITED_KEY _ <<<"$LIMITED"
+read -r REVOKED_KEY REVOKED_ID <<<"$REVOKED"
 curl -fsS -o /dev/null -X DELETE "$BASE/v1/api-keys/$REVOKED_ID" -H "Authorization: Bearer $ADMIN_KEY" || die "revoking a key failed"
 curl -sS -o /dev/null -H "Authorization: Bearer $LIMITED_KEY" "$BASE/v1/me"
 for expected in "$LIMITED_KEY 429" "$REVOKED_KEY 401"; do

@@ -80,6 +80,8 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
         } else {
             decision = await rateLimiter.acquire(key: verified.id, policy: policy)
         }
+        // The rate-limit fields and the request id go out in one batch from the key's template, so that the envelope
+        // need not look for the id among ten fields.
         var response: Response
         if decision.allowed {
             context.caller = Caller(verified: verified, clientAddress: clientAddress, rateLimit: decision)
@@ -90,20 +92,18 @@ struct APIKeyAuthMiddleware: RouterMiddleware {
                 // the envelope's own step, so that a server error is logged like any other.
                 response = envelope.response(for: error, to: request, context: context)
             }
+            // A route may have built its answer with them already, from the caller's decision (`GET /v1/me` does).
+            if !RateLimitHeaders.areIncluded(in: response.headers) {
+                response.headers.append(contentsOf: verified.answerFields.fields(for: decision, requestID: context.requestID))
+            }
         } else {
             metrics.recordRateLimited()
-            // A client over its limit may keep sending by the thousand: the refusal takes its fields, Retry-After
-            // included, from the key's template in one step, as `GET /v1/me` does.
+            // A client over its limit may keep sending by the thousand: the refusal is built with its fields,
+            // Retry-After included, in one step.
             response = APIError(
                 status: .tooManyRequests, kind: .rateLimit, code: "rate_limited",
                 message: "This key may make \(policy.requests) requests per \(policy.perSeconds) s. Retry after \(decision.retryAfterSeconds) s."
             ).response(requestID: context.requestID, leadingFields: verified.answerFields.fields(for: decision, requestID: context.requestID))
-        }
-        // The request id goes in the same batch, so that the envelope need not look for it among ten fields. An
-        // answer may have been built with all of them already, from the caller's decision (`GET /v1/me` and the 429
-        // above are).
-        if !RateLimitHeaders.areIncluded(in: response.headers) {
-            response.headers.append(contentsOf: verified.answerFields.fields(for: decision, requestID: context.requestID))
         }
         usage.record(verified, status: response.status.code, clientAddress: clientAddress, at: now)
         return response
