@@ -20,11 +20,6 @@ final class ServerMetrics: Sendable {
         let duration: DurationHistogram
     }
 
-    private struct CachedHandles {
-        var requests: [RequestSeries: RequestHandles] = [:]
-        var authFailures: [String: Counter] = [:]
-    }
-
     let registry = PrometheusCollectorRegistry()
     private let rateLimited: Counter
     private static let latencyBuckets: [Duration] = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500].map {
@@ -35,7 +30,8 @@ final class ServerMetrics: Sendable {
     /// failure reasons are the API's error codes, so the series are few; the bound only keeps a cache from growing if
     /// that ever changes (the registry is then asked each time).
     private static let maximumCachedSeries = 512
-    private let shards: [LockedShard<CachedHandles>] = (0..<(1 << ServerMetrics.shardBits)).map { _ in LockedShard(CachedHandles()) }
+    private let requestHandles: [LockedShard<[RequestSeries: RequestHandles]>] = ServerMetrics.emptyShards()
+    private let authFailureCounters: [LockedShard<[String: Counter]>] = ServerMetrics.emptyShards()
 
     init() {
         rateLimited = registry.makeCounter(descriptor: Self.descriptor(
@@ -44,10 +40,8 @@ final class ServerMetrics: Sendable {
     }
 
     func recordRequest(route: String, method: String, status: Int, nanoseconds: Int64) {
-        let series = RequestSeries(route: route, method: method, status: status)
-        let shard = shards[ThreadShards.index(bits: Self.shardBits)]
-        let handles = shard.state.withLock { $0.requests[series] } ?? {
-            let made = RequestHandles(
+        let handles = Self.handle(for: RequestSeries(route: route, method: method, status: status), in: requestHandles) {
+            RequestHandles(
                 count: registry.makeCounter(
                     descriptor: Self.descriptor("http_requests", unit: "total", help: "HTTP requests by route, method and status."),
                     labels: [("route", route), ("method", method), ("status", String(status))]
@@ -58,24 +52,18 @@ final class ServerMetrics: Sendable {
                     buckets: Self.latencyBuckets
                 )
             )
-            shard.state.withLock { if $0.requests.count < Self.maximumCachedSeries { $0.requests[series] = made } }
-            return made
-        }()
+        }
         handles.count.increment()
         handles.duration.recordNanoseconds(nanoseconds)
     }
 
     func recordAuthFailure(reason: String) {
-        let shard = shards[ThreadShards.index(bits: Self.shardBits)]
-        let counter = shard.state.withLock { $0.authFailures[reason] } ?? {
-            let made = registry.makeCounter(
+        Self.handle(for: reason, in: authFailureCounters) {
+            registry.makeCounter(
                 descriptor: Self.descriptor("auth_failures", unit: "total", help: "Refused API keys by reason."),
                 labels: [("reason", reason)]
             )
-            shard.state.withLock { if $0.authFailures.count < Self.maximumCachedSeries { $0.authFailures[reason] = made } }
-            return made
-        }()
-        counter.increment()
+        }.increment()
     }
 
     func recordRateLimited() {
@@ -84,6 +72,23 @@ final class ServerMetrics: Sendable {
 
     func render() -> [UInt8] {
         registry.emitToBuffer()
+    }
+
+    private static func emptyShards<Labels: Hashable & Sendable, Handle: Sendable>() -> [LockedShard<[Labels: Handle]>] {
+        (0..<(1 << shardBits)).map { _ in LockedShard([:]) }
+    }
+
+    /// The calling thread's cached handle for `labels`, made by `make` (which asks the registry) on a miss.
+    private static func handle<Labels: Hashable & Sendable, Handle: Sendable>(
+        for labels: Labels, in shards: [LockedShard<[Labels: Handle]>], orMake make: () -> Handle
+    ) -> Handle {
+        let shard = shards[ThreadShards.index(bits: shardBits)]
+        if let cached = shard.state.withLock({ $0[labels] }) { return cached }
+        let made = make()
+        shard.state.withLock { cached in
+            if cached.count < maximumCachedSeries { cached[labels] = made }
+        }
+        return made
     }
 
     private static func descriptor(_ name: String, unit: String, help: String) -> MetricNameDescriptor {
