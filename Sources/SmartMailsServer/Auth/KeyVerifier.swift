@@ -46,7 +46,7 @@ final class KeyVerifier: Sendable {
     private let shared = Mutex(State())
     /// Per-thread copies of `shared`'s entries: a cache hit locks only its own shard, so requests for one key on
     /// different cores do not take turns at one lock or pass its cache line between them.
-    private let shards: [LockedShard<State>] = (0..<KeyVerifier.shardCount).map { _ in LockedShard(State()) }
+    private let shards = LockedShard<State>.perThread(bits: KeyVerifier.shardBits) { State() }
     private let store: any APIKeyStore
     private let timeToLive: Int64
     private let rateLimitCells: GCRARateLimiter?

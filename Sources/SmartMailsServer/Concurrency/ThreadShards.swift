@@ -41,4 +41,9 @@ final class LockedShard<State>: Sendable {
     init(_ initial: sending State) {
         state = Mutex(initial)
     }
+
+    /// One shard for each number `ThreadShards.index(bits:)` hands out, each starting from `initial()`.
+    static func perThread(bits: Int, _ initial: () -> State) -> [LockedShard<State>] {
+        (0..<(1 << bits)).map { _ in LockedShard(initial()) }
+    }
 }

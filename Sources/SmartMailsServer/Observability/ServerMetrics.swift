@@ -30,8 +30,8 @@ final class ServerMetrics: Sendable {
     /// failure reasons are the API's error codes, so the series are few; the bound only keeps a cache from growing if
     /// that ever changes (the registry is then asked each time).
     private static let maximumCachedSeries = 512
-    private let requestHandles: [LockedShard<[RequestSeries: RequestHandles]>] = ServerMetrics.emptyShards()
-    private let authFailureCounters: [LockedShard<[String: Counter]>] = ServerMetrics.emptyShards()
+    private let requestHandles = LockedShard<[RequestSeries: RequestHandles]>.perThread(bits: ServerMetrics.shardBits) { [:] }
+    private let authFailureCounters = LockedShard<[String: Counter]>.perThread(bits: ServerMetrics.shardBits) { [:] }
 
     init() {
         rateLimited = registry.makeCounter(descriptor: Self.descriptor(
@@ -72,10 +72,6 @@ final class ServerMetrics: Sendable {
 
     func render() -> [UInt8] {
         registry.emitToBuffer()
-    }
-
-    private static func emptyShards<Labels: Hashable & Sendable, Handle: Sendable>() -> [LockedShard<[Labels: Handle]>] {
-        (0..<(1 << shardBits)).map { _ in LockedShard([:]) }
     }
 
     /// The calling thread's cached handle for `labels`, made by `make` (which asks the registry) on a miss.

@@ -36,7 +36,7 @@ final class UsageRecorder: Sendable {
 
     private static let shardBits = 4
     /// Each shard's pending counts.
-    private let shards: [LockedShard<Pending>] = (0..<(1 << UsageRecorder.shardBits)).map { _ in LockedShard(Pending()) }
+    private let shards = LockedShard<Pending>.perThread(bits: UsageRecorder.shardBits) { Pending() }
     /// One flush at a time: a caller that flushes and then reads (the usage endpoint) must find in storage everything
     /// recorded before its call, also what a periodic flush running at that moment took and has not written yet.
     private let flushes = AsyncLock()
