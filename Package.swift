@@ -24,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -67,6 +66,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The use cases and background workers, with no HTTP: they take storage protocols and a clock.
+        .target(
+            name: "SmartMailsApp",
+            dependencies: [
+                "SmartMailsCore",
+                "SmartMailsStore",
+                "SMTPKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Types generated from openapi.yaml, the API contract; kept apart so the generator runs only when the spec changes.
         .target(
             name: "SmartMailsAPI",
@@ -83,13 +94,11 @@ let package = Package(
             dependencies: [
                 "SmartMailsCore",
                 "SmartMailsStore",
+                "SmartMailsApp",
                 "SmartMailsAPI",
-                "SMTPKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -105,6 +114,7 @@ let package = Package(
             name: "smartmails",
             dependencies: [
                 "SmartMailsServer",
+                "SmartMailsApp",
                 "SmartMailsStore",
                 "SmartMailsCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -115,7 +125,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "key-bench",
-            dependencies: ["SmartMailsServer", "SmartMailsCore"],
+            dependencies: ["SmartMailsApp", "SmartMailsStore", "SmartMailsCore", .product(name: "Logging", package: "swift-log")],
             path: "bench/keys/Sources",
             swiftSettings: strictSettings
         ),
@@ -154,9 +164,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "SmartMailsAppTests",
+            dependencies: [
+                "SmartMailsApp",
+                "SmartMailsStore",
+                "SmartMailsCore",
+                "SmartMailsTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "SmartMailsServerTests",
             dependencies: [
                 "SmartMailsServer",
+                "SmartMailsApp",
                 "SmartMailsStore",
                 "SmartMailsCore",
                 "SmartMailsTestSupport",
@@ -165,10 +187,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: strictSettings

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SmartMailsCore
-import SmartMailsServer
+import SmartMailsApp
 import SmartMailsStore
 
 /// Key administration from the shell, for operators and scripts. On PostgreSQL a running server hears of
@@ -42,12 +42,13 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keys = try await storage.withWorkspace(slug: workspace) { store, workspace in
+                let service = KeyService(store: store)
                 var all: [APIKey] = []
                 var afterID: String?
                 repeat {
-                    let page = try await store.keys(workspaceID: workspace.id, limit: 100, afterID: afterID, includeRevoked: includeRevoked)
-                    all += page
-                    afterID = page.count == 100 ? page.last?.id : nil
+                    let page = try await service.list(workspaceID: workspace.id, page: PageRequest(limit: 100, afterID: afterID), includeRevoked: includeRevoked)
+                    all += page.items
+                    afterID = page.lastID
                 } while afterID != nil
                 return all
             }

@@ -4,6 +4,7 @@ import SmartMailsStore
 import Hummingbird
 import Logging
 import SmartMailsCore
+import SmartMailsApp
 import SmartMailsServer
 
 /// Runs the API and background services until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
@@ -37,6 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if let email = Environment.value("SMARTMAILS_OWNER_EMAIL") { configuration.ownerEmail = email }
+        if let text = Environment.value("SMARTMAILS_HTTP_IDLE_TIMEOUT") {
+            guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                throw ValidationError("SMARTMAILS_HTTP_IDLE_TIMEOUT must be a number of seconds, more than 0 and at most 3600")
+            }
+            configuration.idleTimeout = .milliseconds(Int64(seconds * 1000))
+        }
         switch Environment.value("SMARTMAILS_RATE_LIMITS") {
         case nil: break
         case "shared": configuration.sharedRateLimits = true

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SmartMailsCore
+import SmartMailsApp
 import SmartMailsServer
 import SmartMailsStore
 import SmartMailsTestSupport

@@ -3,6 +3,7 @@ import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import SmartMailsCore
+import SmartMailsApp
 import SmartMailsServer
 import SmartMailsTestSupport
 import Testing

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SmartMailsCore
+import SmartMailsApp
 import SmartMailsServer
 import SmartMailsStore
 import SmartMailsTestSupport
@@ -38,7 +39,8 @@ import Testing
             #expect(forbidden.status == .forbidden && forbidden.header("X-RateLimit-Remaining") == "0")
             let limited = try await client.call(.get, "/v1/me", key: key)
             limited.expectError(.tooManyRequests, code: "rate_limited")
-            #expect(limited.header("Retry-After") == "30")
+            // 30 s after the first request, less the time the three requests took (a loaded machine can take a second).
+            #expect(limited.header("Retry-After").flatMap(Int.init).map { (28...30).contains($0) } == true, "Retry-After \(limited.header("Retry-After") ?? "missing")")
             #expect(limited.header("X-RateLimit-Remaining") == "0")
         }
     }

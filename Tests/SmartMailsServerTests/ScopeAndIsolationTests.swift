@@ -3,44 +3,79 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SmartMailsCore
+import SmartMailsApp
 import SmartMailsServer
 import SmartMailsStore
 import SmartMailsTestSupport
 import Testing
 
 @Suite struct ScopeAndIsolationTests {
-    /// Every operation of the API with the scope it documents (`x-required-scope`).
-    static func operations(keyID: String) -> [(HTTPRequest.Method, String, String?, String)] {
-        [
-            (.get, "/v1/api-keys", nil, "keys:read"),
-            (.post, "/v1/api-keys", #"{"name":"n","scopes":["read"]}"#, "keys:admin"),
-            (.get, "/v1/api-keys/\(keyID)", nil, "keys:read"),
-            (.patch, "/v1/api-keys/\(keyID)", #"{"name":"renamed"}"#, "keys:admin"),
-            (.delete, "/v1/api-keys/\(keyID)", nil, "keys:admin"),
-            (.post, "/v1/api-keys/\(keyID)/roll", nil, "keys:admin"),
-            (.get, "/v1/api-keys/\(keyID)/usage", nil, "keys:read"),
-            (.get, "/v1/audit-log", nil, "audit:read"),
-        ]
+    /// An operation as `/openapi.json` documents it.
+    struct DocumentedOperation: CustomStringConvertible {
+        let method: HTTPRequest.Method
+        let path: String
+        let operationID: String
+        let requiredScope: String?
+        let isPublic: Bool
+        let takesBody: Bool
+
+        var description: String { "\(method) \(path) (\(operationID))" }
+
+        /// The path with `{id}` filled in.
+        func path(id: String) -> String { path.replacingOccurrences(of: "{id}", with: id) }
     }
 
+    /// Every operation of the served spec, so that a new operation is covered here the day it is added.
+    static func documentedOperations(_ client: any TestClientProtocol) async throws -> [DocumentedOperation] {
+        let spec = try await client.call(.get, "/openapi.json", key: nil).json
+        let paths = try #require(spec["paths"] as? [String: [String: Any]])
+        let defaultSecurity = spec["security"] as? [Any] ?? []
+        var operations: [DocumentedOperation] = []
+        for (path, item) in paths {
+            for (method, operation) in item where method != "parameters" {
+                let operation = try #require(operation as? [String: Any])
+                let operationID = operation["operationId"] as? String ?? "?"
+                let scope = operation["x-required-scope"] as? String
+                #expect(scope != nil, "\(method.uppercased()) \(path) (\(operationID)) declares no x-required-scope")
+                operations.append(DocumentedOperation(
+                    method: try #require(HTTPRequest.Method(method.uppercased())), path: path, operationID: operationID,
+                    requiredScope: scope == "none" ? nil : scope, isPublic: (operation["security"] as? [Any] ?? defaultSecurity).isEmpty,
+                    takesBody: operation["requestBody"] != nil
+                ))
+            }
+        }
+        #expect(operations.count >= 12)
+        return operations.sorted { $0.description < $1.description }
+    }
+
+    /// For every operation that names a scope, a key holding every other scope is refused with a 403 naming it,
+    /// before anything is read or changed.
     @Test(arguments: TestDatabase.all)
     func everyOperationRequiresItsScope(database: TestDatabase) async throws {
         try await TestApp.run(on: database) { app, client in
             let target = try await app.makeKey(scopes: ["contacts:read"])
-            let weak = try await app.makeKey(scopes: ["contacts:read", "messages:send"], rateLimit: .init(requests: 1000, perSeconds: 60)).token.rawValue
-            for (method, path, body, scope) in Self.operations(keyID: target.key.id) {
-                let response = try await client.call(method, path, key: weak, json: body)
+            let scoped = try await Self.documentedOperations(client).filter { $0.requiredScope != nil }
+            #expect(!scoped.isEmpty)
+            for operation in scoped {
+                let required = try #require(Scope(rawValue: operation.requiredScope!), "\(operation) names an unknown scope")
+                // Every scope but the required one and those that would include it.
+                let others = Scope.allCases.filter { !ScopeSet([$0]).contains(required) }.map(\.rawValue)
+                let weak = try await app.makeKey(scopes: others, rateLimit: .init(requests: 1000, perSeconds: 60)).token.rawValue
+                let response = try await client.call(operation.method, operation.path(id: target.key.id), key: weak, json: operation.takesBody ? "{}" : nil)
                 response.expectError(.forbidden, code: "insufficient_scope")
-                #expect(response.errorParam == scope, "\(method) \(path)")
-                #expect(response.errorMessage.contains(scope))
+                #expect(response.errorParam == required.rawValue, "\(operation)")
+                #expect(response.errorMessage.contains(required.rawValue), "\(operation)")
             }
-            // /v1/me needs no scope: any valid key may check itself.
-            #expect(try await client.call(.get, "/v1/me", key: weak).status == .ok)
-            // keys:read is enough to read but not to change.
+            // Operations that need no scope take any valid key (/v1/me) or none at all (/healthz).
+            for operation in try await Self.documentedOperations(client) where operation.requiredScope == nil && !operation.path.contains("{") {
+                let key = operation.isPublic ? nil : target.token.rawValue
+                let status = try await client.call(operation.method, operation.path, key: key).status
+                #expect(status == .ok, "\(operation) answered \(status)")
+            }
+            // keys:read is enough to read but not to change, and nothing changed while being refused.
             let reader = try await app.makeKey(scopes: ["keys:read"]).token.rawValue
             #expect(try await client.call(.get, "/v1/api-keys/\(target.key.id)", key: reader).status == .ok)
             try await client.call(.delete, "/v1/api-keys/\(target.key.id)", key: reader).expectError(.forbidden, code: "insufficient_scope")
-            // Nothing changed while being refused.
             #expect(try await client.call(.get, "/v1/me", key: target.token.rawValue).status == .ok)
         }
     }
@@ -75,9 +110,12 @@ import Testing
             let otherAdmin = try await app.makeKey(scopes: ["admin"], workspaceID: other.id).token.rawValue
             let mine = try await app.makeKey(scopes: ["read"])
 
-            for (method, path, body, _) in Self.operations(keyID: mine.key.id) where path.contains(mine.key.id) {
-                let response = try await client.call(method, path, key: otherAdmin, json: body)
+            let addressed = try await Self.documentedOperations(client).filter { $0.path.contains("{id}") }
+            #expect(!addressed.isEmpty)
+            for operation in addressed {
+                let response = try await client.call(operation.method, operation.path(id: mine.key.id), key: otherAdmin, json: operation.takesBody ? "{}" : nil)
                 response.expectError(.notFound, code: "not_found")
+                #expect(!String(buffer: response.body).contains(mine.key.name), "\(operation)")
             }
             let list = try await client.call(.get, "/v1/api-keys", key: otherAdmin)
             let ids = (list.json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }

@@ -1,8 +1,8 @@
 @testable import SmartMailsServer
 import Testing
 
-/// Metrics are counted through per-thread caches of the registry's series: whatever thread records, every request
-/// must land in the one series `/metrics` shows, and no series may appear twice.
+/// Metrics are counted through a cache of the registry's series: whatever thread records, every request must land
+/// in the one series `/metrics` shows, and no series may appear twice.
 @Suite struct ServerMetricsTests {
     @Test func requestsRecordedFromManyThreadsAddUpInOneSeries() async {
         let metrics = ServerMetrics()

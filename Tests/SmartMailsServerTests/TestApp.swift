@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SmartMailsCore
+import SmartMailsApp
 import SmartMailsServer
 import SmartMailsStore
 import SmartMailsTestSupport
@@ -61,9 +62,13 @@ extension TestClientProtocol {
 }
 
 extension TestResponse {
-    /// The body as JSON.
+    /// The body as a JSON object; a body that is not one fails the test that reads it.
     var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8))) as? [String: Any] ?? [:]
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8))) as? [String: Any] else {
+            Issue.record("the body is not a JSON object: \(String(buffer: body).prefix(300))")
+            return [:]
+        }
+        return object
     }
 
     /// `error.code` of an error response.

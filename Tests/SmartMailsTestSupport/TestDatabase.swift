@@ -10,8 +10,19 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
     case postgres
 
     public static var all: [TestDatabase] {
-        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+        if postgresURL == nil {
+            // CI must test both engines; a run that quietly tested SQLite alone would look green and prove half.
+            precondition(
+                ProcessInfo.processInfo.environment["CI"] != "true",
+                "CI=true but SMARTMAILS_TEST_POSTGRES_URL is not set: storage tests must run on PostgreSQL too"
+            )
+            return [.sqlite]
+        }
+        return [.sqlite, .postgres]
     }
+
+    /// Whether PostgreSQL is there to test against, for tests that need it (several nodes on one database).
+    public static var hasPostgres: Bool { postgresURL != nil }
 
     static var postgresURL: String? {
         guard let url = ProcessInfo.processInfo.environment["SMARTMAILS_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
@@ -42,7 +53,7 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
             guard let adminURL = Self.postgresURL else { fatalError("postgres test without SMARTMAILS_TEST_POSTGRES_URL") }
             let name = "sm_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let admin = try await PostgresDatabaseClient.connect(url: adminURL, logger: logger)
-            try await admin.withDatabase { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            try await admin.withAutocommit { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
             let store = try await SQLStore.open(databaseURL: Self.replacingDatabase(in: adminURL, with: name), sqlitePath: "", logger: logger)
             let outcome: Result<T, any Error>
             do {
@@ -51,7 +62,7 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
                 outcome = .failure(error)
             }
             try? await store.shutdown()
-            try? await admin.withDatabase { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+            try? await admin.withAutocommit { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
             try? await admin.shutdown()
             return try outcome.get()
         }
@@ -61,7 +72,7 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
     public static func withTwoNodes<T: Sendable>(_ body: (SQLStore, SQLStore) async throws -> T) async throws -> T {
         try await TestDatabase.postgres.withStore { first in
             let logger = Logger(label: "test")
-            let url = try await first.client.withDatabase { database in
+            let url = try await first.client.withReader { database in
                 try await database.raw("SELECT current_database() AS name").first()?.decode(column: "name", as: String.self)
             }
             let second = try await SQLStore.open(databaseURL: replacingDatabase(in: postgresURL!, with: url!), sqlitePath: "", logger: logger)

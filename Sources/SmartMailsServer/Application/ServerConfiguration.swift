@@ -17,7 +17,9 @@ public struct ServerConfiguration: Sendable {
     /// process apply at once; this bounds how stale a change made by another process (CLI, another node) can be.
     public var keyCacheSeconds: Int
     /// How often usage counts and last-used times are written.
-    public var usageFlushSeconds: Double
+    public var usageFlushInterval: Duration
+    /// How long a connection may take to send a request head, and how long an idle keep-alive connection stays open.
+    public var idleTimeout: Duration
     /// E-mail of the owner created on first start.
     public var ownerEmail: String
     /// Whether rate limits live in PostgreSQL (shared by all nodes) rather than in each process; nil decides by
@@ -26,8 +28,8 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", databaseURL: String? = nil,
-        trustedProxies: IPAllowlist = IPAllowlist(), keyCacheSeconds: Int = 15, usageFlushSeconds: Double = 2,
-        ownerEmail: String = "owner@localhost"
+        trustedProxies: IPAllowlist = IPAllowlist(), keyCacheSeconds: Int = 15, usageFlushInterval: Duration = .seconds(2),
+        idleTimeout: Duration = .seconds(10), ownerEmail: String = "owner@localhost"
     ) {
         self.host = host
         self.port = port
@@ -35,7 +37,8 @@ public struct ServerConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.trustedProxies = trustedProxies
         self.keyCacheSeconds = keyCacheSeconds
-        self.usageFlushSeconds = usageFlushSeconds
+        self.usageFlushInterval = usageFlushInterval
+        self.idleTimeout = idleTimeout
         self.ownerEmail = ownerEmail
     }
 

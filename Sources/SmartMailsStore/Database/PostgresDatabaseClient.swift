@@ -44,24 +44,24 @@ public final class PostgresDatabaseClient: DatabaseClient {
         self.runTask = Task { await client.run() }
     }
 
-    public func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func withReader<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             try await body(connection.sql(queryLogLevel: .trace, logger: self.logger))
         }
     }
 
+    public func withAutocommit<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withReader(body)
+    }
+
     public func withTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            let database = connection.sql(queryLogLevel: .trace, logger: self.logger)
-            try await database.raw("BEGIN").run()
-            do {
-                let result = try await body(database)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: .trace, logger: self.logger))
             }
+        } catch let error as PostgresTransactionError {
+            // The caller's own error (a conflict it reports, say) matters more than the wrapper that says it rolled back.
+            throw error.closureError ?? error
         }
     }
 

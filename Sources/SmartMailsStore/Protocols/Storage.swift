@@ -1,2 +1,7 @@
 /// Everything SmartMails keeps, as one value the server is given.
-public typealias Storage = WorkspaceStore & APIKeyStore & UsageStore & AuditLogStore & IdempotencyStore
+public typealias Storage = WorkspaceStore & APIKeyStore & UsageStore & AuditLogStore & IdempotencyStore & ReadinessProbe
+
+/// Whether the database answers at all: what `/readyz` reports.
+public protocol ReadinessProbe: Sendable {
+    func ping() async -> Bool
+}

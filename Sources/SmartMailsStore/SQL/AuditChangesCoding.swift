@@ -9,7 +9,11 @@ enum AuditChangesCoding {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> [String: String] {
-        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    static func decode(_ text: String) throws -> [String: String] {
+        do {
+            return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        } catch {
+            throw StoredValueError(table: "audit_log", column: "changes", value: String(text.prefix(100)))
+        }
     }
 }

@@ -19,7 +19,7 @@ extension SQLStore: APIKeyStore {
     }
 
     public func key(id: String, workspaceID: String) async throws -> APIKey? {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             try await database.raw(
                 "SELECT * FROM api_keys WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)"
             ).first().map(Self.apiKey(from:))
@@ -27,7 +27,7 @@ extension SQLStore: APIKeyStore {
     }
 
     public func keys(workspaceID: String, limit: Int, afterID: String?, includeRevoked: Bool) async throws -> [APIKey] {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             var query = SQLQueryString("SELECT * FROM api_keys WHERE workspace_id = \(bind: workspaceID)")
             if let afterID { query.appendInterpolation(unsafeRaw: " AND id < "); query.appendInterpolation(bind: afterID) }
             if !includeRevoked { query.appendInterpolation(unsafeRaw: " AND revoked_at IS NULL") }
@@ -107,7 +107,7 @@ extension SQLStore: APIKeyStore {
     }
 
     public func keyForSecret(hash: APIKeyHash) async throws -> (key: APIKey, secret: APIKeySecret)? {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             guard let row = try await database.raw("""
                 SELECT k.*, s.hash AS secret_hash, s.created_at AS secret_created_at, s.expires_at AS secret_expires_at
                 FROM api_key_secrets s JOIN api_keys k ON k.id = s.key_id
@@ -127,11 +127,11 @@ extension SQLStore: APIKeyStore {
             id: try row.string("id"),
             workspaceID: try row.string("workspace_id"),
             name: try row.string("name"),
-            mode: APIKeyMode(rawValue: try row.string("mode")) ?? .live,
+            mode: try row.decoded("mode", table: "api_keys", as: APIKeyMode.init(rawValue:)),
             displayPrefix: try row.string("display_prefix"),
             lastFour: try row.string("last_four"),
-            scopes: ScopeSet(try row.string("scopes").split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
-            allowedIPs: IPAllowlist(try row.string("allowed_ips").split(separator: ",").compactMap { CIDRBlock($0) }),
+            scopes: try decodeScopes(try row.string("scopes")),
+            allowedIPs: try decodeAllowlist(try row.string("allowed_ips")),
             rateLimit: RateLimitPolicy(
                 requests: Int(try row.int64("rate_limit_requests")), perSeconds: Int(try row.int64("rate_limit_seconds"))
             ),
@@ -143,6 +143,25 @@ extension SQLStore: APIKeyStore {
             lastUsedIP: try row.optionalString("last_used_ip"),
             revokedAt: try row.optionalTimestamp("revoked_at")
         )
+    }
+
+    /// Every name must be a scope this build knows, and a key has at least one.
+    static func decodeScopes(_ text: String) throws -> ScopeSet {
+        let names = text.split(separator: " ")
+        guard !names.isEmpty else { throw StoredValueError(table: "api_keys", column: "scopes", value: text) }
+        return ScopeSet(try names.map { name in
+            guard let scope = Scope(rawValue: String(name)) else { throw StoredValueError(table: "api_keys", column: "scopes", value: String(name)) }
+            return scope
+        })
+    }
+
+    /// An empty column is the one way to say "any address"; any entry that does not parse refuses the whole key.
+    static func decodeAllowlist(_ text: String) throws -> IPAllowlist {
+        guard !text.isEmpty else { return IPAllowlist() }
+        return IPAllowlist(try text.split(separator: ",", omittingEmptySubsequences: false).map { entry in
+            guard let block = CIDRBlock(entry) else { throw StoredValueError(table: "api_keys", column: "allowed_ips", value: String(entry)) }
+            return block
+        })
     }
 
     static func encodeScopes(_ scopes: ScopeSet) -> String {

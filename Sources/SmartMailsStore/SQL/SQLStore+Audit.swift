@@ -3,7 +3,7 @@ import SmartMailsCore
 
 extension SQLStore: AuditLogStore {
     public func auditEvents(workspaceID: String, limit: Int, afterID: String?, targetID: String?) async throws -> [AuditEvent] {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             var query = SQLQueryString("SELECT * FROM audit_log WHERE workspace_id = \(bind: workspaceID)")
             if let afterID { query.appendInterpolation(unsafeRaw: " AND id < "); query.appendInterpolation(bind: afterID) }
             if let targetID { query.appendInterpolation(unsafeRaw: " AND target_id = "); query.appendInterpolation(bind: targetID) }
@@ -12,9 +12,9 @@ extension SQLStore: AuditLogStore {
                 AuditEvent(
                     id: try row.string("id"), workspaceID: try row.string("workspace_id"),
                     occurredAt: try row.timestamp("occurred_at"), actor: try row.string("actor"),
-                    action: AuditAction(rawValue: try row.string("action")) ?? .apiKeyUpdated,
+                    action: try row.decoded("action", table: "audit_log", as: AuditAction.init(rawValue:)),
                     targetType: try row.string("target_type"), targetID: try row.string("target_id"),
-                    ip: try row.optionalString("ip"), changes: AuditChangesCoding.decode(try row.string("changes"))
+                    ip: try row.optionalString("ip"), changes: try AuditChangesCoding.decode(try row.string("changes"))
                 )
             }
         }

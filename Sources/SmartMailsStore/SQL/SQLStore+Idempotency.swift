@@ -24,7 +24,7 @@ extension SQLStore: IdempotencyStore {
     }
 
     public func completeIdempotencyKey(workspaceID: String, key: String, status: Int, body: String) async throws {
-        try await client.withDatabase { database in
+        try await client.withAutocommit { database in
             try await database.raw("""
                 UPDATE idempotency_keys SET status = \(bind: Int64(status)), response_body = \(bind: body)
                 WHERE workspace_id = \(bind: workspaceID) AND idempotency_key = \(bind: key)
@@ -33,7 +33,7 @@ extension SQLStore: IdempotencyStore {
     }
 
     public func releaseIdempotencyKey(workspaceID: String, key: String) async throws {
-        try await client.withDatabase { database in
+        try await client.withAutocommit { database in
             try await database.raw(
                 "DELETE FROM idempotency_keys WHERE workspace_id = \(bind: workspaceID) AND idempotency_key = \(bind: key)"
             ).run()
@@ -41,7 +41,7 @@ extension SQLStore: IdempotencyStore {
     }
 
     public func purgeIdempotencyKeys(olderThan cutoff: Timestamp) async throws {
-        try await client.withDatabase { database in
+        try await client.withAutocommit { database in
             try await database.raw("DELETE FROM idempotency_keys WHERE created_at < \(bind: cutoff.millisecondsSinceEpoch)").run()
         }
     }

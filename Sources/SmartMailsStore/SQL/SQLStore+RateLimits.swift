@@ -8,7 +8,7 @@ extension SQLStore: SharedRateLimitStore {
     public func takeFromAllowance(keyID: String, policy: RateLimitPolicy) async throws -> GCRA.Decision {
         precondition(client.kind == .postgres, "shared rate limits live in PostgreSQL")
         let (period, interval) = GCRA.window(policy, unitsPerSecond: 1_000_000)
-        return try await client.withDatabase { database in
+        return try await client.withAutocommit { database in
             // The conditional upsert is the whole algorithm: the row moves only when the request fits the window.
             if let admitted = try await database.raw("""
                 WITH clock AS (SELECT \(unsafeRaw: Self.databaseNow) AS now_us)
@@ -31,14 +31,14 @@ extension SQLStore: SharedRateLimitStore {
 
     public func resetAllowance(keyID: String) async throws {
         guard client.kind == .postgres else { return }
-        try await client.withDatabase { database in
+        try await client.withAutocommit { database in
             try await database.raw("DELETE FROM rate_limit_state WHERE key_id = \(bind: keyID)").run()
         }
     }
 
     public func pruneAllowances() async throws {
         guard client.kind == .postgres else { return }
-        try await client.withDatabase { database in
+        try await client.withAutocommit { database in
             try await database.raw("DELETE FROM rate_limit_state WHERE tat_us < \(unsafeRaw: Self.databaseNow)").run()
         }
     }

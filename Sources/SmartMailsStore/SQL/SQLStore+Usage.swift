@@ -24,7 +24,7 @@ extension SQLStore: UsageStore {
     }
 
     public func usage(keyID: String, workspaceID: String, since: Timestamp) async throws -> [UsageSample] {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             try await database.raw("""
                 SELECT * FROM api_key_usage
                 WHERE key_id = \(bind: keyID) AND workspace_id = \(bind: workspaceID) AND minute >= \(bind: since.millisecondsSinceEpoch)

@@ -17,19 +17,19 @@ extension SQLStore: WorkspaceStore {
     }
 
     public func workspace(slug: String) async throws -> Workspace? {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             try await database.raw("SELECT * FROM workspaces WHERE slug = \(bind: slug)").first().map(Self.workspace(from:))
         }
     }
 
     public func workspace(id: String) async throws -> Workspace? {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             try await database.raw("SELECT * FROM workspaces WHERE id = \(bind: id)").first().map(Self.workspace(from:))
         }
     }
 
     public func workspaceCount() async throws -> Int {
-        try await client.withDatabase { database in
+        try await client.withReader { database in
             let row = try await database.raw("SELECT COUNT(*) AS total FROM workspaces").first()
             return Int(try row?.int64("total") ?? 0)
         }

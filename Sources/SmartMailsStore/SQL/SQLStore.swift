@@ -31,7 +31,7 @@ public final class SQLStore: Sendable {
     /// True when a trivial query succeeds: what `/readyz` reports.
     public func ping() async -> Bool {
         do {
-            return try await client.withDatabase { try await $0.raw("SELECT 1 AS ok").first() != nil }
+            return try await client.withReader { try await $0.raw("SELECT 1 AS ok").first() != nil }
         } catch {
             return false
         }
@@ -51,6 +51,12 @@ extension SQLRow {
     func optionalTimestamp(_ column: String) throws -> Timestamp? {
         try optionalInt64(column).map(Timestamp.init(millisecondsSinceEpoch:))
     }
+    /// A text column read through `parse`; a value it does not accept is a `StoredValueError`, never a default.
+    func decoded<T>(_ column: String, table: String, as parse: (String) -> T?) throws -> T {
+        let text = try string(column)
+        guard let value = parse(text) else { throw StoredValueError(table: table, column: column, value: text) }
+        return value
+    }
 }
 
 extension SQLDatabase {
@@ -63,3 +69,5 @@ extension SQLDatabase {
             """).run()
     }
 }
+
+extension SQLStore: ReadinessProbe {}

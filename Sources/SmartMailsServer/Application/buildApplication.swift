@@ -1,0 +1,57 @@
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import SmartMailsAPI
+import SmartMailsApp
+import SmartMailsCore
+import SmartMailsStore
+
+/// The one place the server is assembled: the services over storage, the request envelope, the operation policy in
+/// front of the generated handlers, the documentation routes, and the background services.
+public func buildApplication(
+    configuration: ServerConfiguration, store: SQLStore, logger: Logger
+) throws -> some ApplicationProtocol {
+    let metrics = ServerMetrics()
+    let rateLimiter: any RateLimiting =
+        configuration.sharesRateLimits(databaseKind: store.client.kind)
+            ? SharedRateLimits(store: store, logger: logger) : LocalRateLimits()
+    let verifier = KeyVerifier(store: store, cacheSeconds: configuration.keyCacheSeconds, rateLimitCells: rateLimiter.localCells)
+    let usage = UsageRecorder(store: store, logger: logger)
+    let keys = KeyService(store: store, verifier: verifier, rateLimiter: rateLimiter)
+
+    // HEAD is answered wherever GET is (RFC 9110 §9.3.2): uptime monitors and link checkers ask with it.
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    // First, so that it wraps every route and the 404 of paths that match none.
+    router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
+    let policy = OperationPolicyMiddleware(
+        policies: try OperationPolicies.fromShippedSpecification(),
+        authenticator: Authenticator(
+            verifier: verifier, addressResolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies), metrics: metrics
+        ),
+        rateLimiter: rateLimiter, idempotency: IdempotencyLayer(store: store), usage: usage, metrics: metrics
+    )
+    let handler = APIHandler(
+        keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
+        workspaces: WorkspaceDirectory(store: store), readiness: store, metrics: metrics
+    )
+    try handler.registerHandlers(
+        on: router,
+        // Compact JSON: pretty-printing every response costs throughput for the benefit of a reader with no `jq`.
+        configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: []),
+        middlewares: [policy]
+    )
+    try DocsRoutes().addRoutes(to: router)
+
+    return Application(
+        router: router,
+        server: .smartMailsHTTP1(idleTimeout: configuration.idleTimeout),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SmartMails"),
+        services: [
+            UsageFlushService(recorder: usage, interval: configuration.usageFlushInterval),
+            MaintenanceService(idempotency: store, rateLimiter: rateLimiter, logger: logger),
+            KeyChangeListener(store: store, verifier: verifier, logger: logger),
+        ],
+        logger: logger
+    )
+}

@@ -1,0 +1,15 @@
+import SmartMailsAPI
+import SmartMailsApp
+import SmartMailsStore
+
+/// Implements the operations generated from `openapi.yaml` as thin adapters: wire types in, a service call, wire
+/// types out. Each feature's operations are in its own folder (`Features/<Feature>/APIHandler+<Feature>.swift`);
+/// keys, scopes, limits and idempotency are enforced before a handler runs (`OperationPolicyMiddleware`).
+struct APIHandler: APIProtocol {
+    let keys: KeyService
+    let keyUsage: KeyUsageService
+    let auditLog: AuditLogService
+    let workspaces: WorkspaceDirectory
+    let readiness: any ReadinessProbe
+    let metrics: ServerMetrics
+}

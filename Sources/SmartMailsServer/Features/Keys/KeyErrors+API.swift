@@ -1,0 +1,32 @@
+import SmartMailsApp
+import SmartMailsCore
+
+extension KeyServiceError: APIErrorConvertible {
+    var apiError: APIError {
+        switch self {
+        case .notFound(let id): .notFound("API key", id: id)
+        }
+    }
+}
+
+extension KeyGrantError: APIErrorConvertible {
+    var apiError: APIError {
+        switch self {
+        case .scopesExceedCreator(let missing):
+            .forbidden("scope_not_grantable", "A key cannot grant scopes it does not hold itself: \(missing.map(\.rawValue).joined(separator: ", ")).", param: "scopes")
+        case .testKeyCannotCreateLiveKey:
+            .forbidden("mode_not_grantable", "A test (sm_test_) key can only create test keys.", param: "mode")
+        }
+    }
+}
+
+extension ScopeParseError: APIErrorConvertible {
+    var apiError: APIError {
+        switch self {
+        case .unknown(let name):
+            .validationFailed("'\(name)' is not a scope or preset. Valid: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")), read, write, admin.", param: "scopes")
+        case .empty:
+            .validationFailed("At least one scope is required.", param: "scopes")
+        }
+    }
+}

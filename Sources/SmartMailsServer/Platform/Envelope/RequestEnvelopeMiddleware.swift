@@ -1,0 +1,46 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import SmartMailsCore
+
+/// The outermost layer of every request: gives it a `Request-Id`, turns any error into the API's error shape, logs
+/// server errors without secrets, and records the request in the metrics.
+struct RequestEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    static let requestIDHeader = HTTPField.Name("Request-Id")!
+
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = MonotonicClock.nanoseconds()
+        var context = context
+        context.requestID = ResourceID.make(prefix: "req")
+        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        let scope = RequestScope(requestID: context.requestID, peerAddress: context.peerAddress, logger: context.logger)
+        var response: Response
+        do {
+            response = try await RequestScope.$current.withValue(scope) { try await next(request, context) }
+        } catch {
+            response = Self.response(for: error, path: request.uri.path, scope: scope)
+        }
+        response.headers[Self.requestIDHeader] = context.requestID
+        metrics.recordRequest(
+            route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
+            status: response.status.code, nanoseconds: MonotonicClock.nanoseconds() - started
+        )
+        return response
+    }
+
+    /// The API's error shape for `error`; server errors are logged.
+    static func response(for error: any Error, path: String, scope: RequestScope) -> Response {
+        let apiError = APIError.from(error)
+        logIfServerError(apiError, cause: error, path: path, logger: scope.logger)
+        return apiError.response(requestID: scope.requestID)
+    }
+
+    static func logIfServerError(_ apiError: APIError, cause: any Error, path: String, logger: Logger) {
+        guard apiError.status.code >= 500 else { return }
+        // The path is logged without its query, which could carry a secret someone pasted there.
+        logger.error("request failed", metadata: ["path": .string(path), "error": "\(cause)"])
+    }
+}

@@ -1,0 +1,5 @@
+import SmartMailsCore
+
+extension ValidationError: APIErrorConvertible {
+    var apiError: APIError { .validationFailed(message, param: param) }
+}

@@ -1,0 +1,22 @@
+import SmartMailsCore
+
+/// What an operation of the API demands and promises, as `openapi.yaml` declares it for each `operationId`:
+/// - `security: []` makes it public; otherwise it needs a key,
+/// - `x-required-scope`: the scope the key must hold, or `none` (any valid key),
+/// - `x-idempotent: true`: a retry with the same `Idempotency-Key` gets the first answer,
+/// - `x-secret-response: true`: the answer carries a secret, so it is never stored (nor idempotent),
+/// - `x-max-body-bytes`: a larger request body than the default.
+struct OperationPolicy: Sendable, Equatable {
+    enum Access: Sendable, Equatable {
+        case `public`
+        /// Any valid key, or one holding the scope.
+        case key(requiredScope: Scope?)
+    }
+
+    static let defaultMaximumBodyBytes = ServerConfiguration.maximumBodyBytes
+
+    var access: Access
+    var idempotent = false
+    var secretResponse = false
+    var maximumBodyBytes = OperationPolicy.defaultMaximumBodyBytes
+}
