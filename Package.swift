@@ -125,7 +125,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "key-bench",
-            dependencies: ["SmartMailsApp", "SmartMailsStore", "SmartMailsCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SmartMailsApp", "SmartMailsStore", "SmartMailsCore", "SmartMailsTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/keys/Sources",
             swiftSettings: strictSettings
         ),
@@ -160,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmartMailsStoreTests",
-            dependencies: ["SmartMailsStore", "SmartMailsCore", "SmartMailsTestSupport"],
+            dependencies: ["SmartMailsStore", "SmartMailsCore", "SmartMailsTestSupport", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -171,6 +174,7 @@ let package = Package(
                 "SmartMailsCore",
                 "SmartMailsTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSettings
         ),
@@ -189,6 +193,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             swiftSettings: strictSettings

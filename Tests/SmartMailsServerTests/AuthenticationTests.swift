@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SmartMailsCore
+import SQLKit
 import SmartMailsApp
 import SmartMailsServer
 import SmartMailsStore
@@ -69,6 +70,20 @@ import Testing
             // The row stays for the audit trail.
             let listed = try await client.call(.get, "/v1/api-keys?include_revoked=true", key: app.adminKey)
             #expect((listed.json["data"] as? [[String: Any]])?.contains { $0["id"] as? String == issued.key.id } == true)
+        }
+    }
+
+    /// A key row with an allowlist entry this version cannot parse must not read as "no allowlist": the key is
+    /// refused (ours to fix, so a 500), and listing keys fails rather than showing it as unrestricted.
+    @Test(arguments: TestDatabase.all)
+    func aKeyWhoseStoredAllowlistCannotBeReadIsRefused(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let issued = try await app.makeKey(scopes: ["read"], allowedIPs: ["192.0.2.0/24"])
+            try await app.store.client.withTransaction { database in
+                try await database.raw("UPDATE api_keys SET allowed_ips = '192.0.2.0/24,192.0.2.0/33' WHERE id = \(bind: issued.key.id)").run()
+            }
+            try await client.call(.get, "/v1/me", key: issued.token.rawValue).expectError(.internalServerError, code: "internal_error")
+            try await client.call(.get, "/v1/api-keys/\(issued.key.id)", key: app.adminKey).expectError(.internalServerError, code: "internal_error")
         }
     }
 

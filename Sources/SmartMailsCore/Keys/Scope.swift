@@ -12,7 +12,10 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Hashable {
     case webhooksAdmin = "webhooks:admin"
     case auditRead = "audit:read"
 
-    var bit: UInt32 { 1 << UInt32(Scope.allCases.firstIndex(of: self)!) }
+    /// Made once: `allCases` builds a new array each time it is read, and every request checks a scope.
+    private static let ordered = Scope.allCases
+
+    var bit: UInt32 { 1 << UInt32(Scope.ordered.firstIndex(of: self)!) }
 
     /// Scopes that holding this one grants as well.
     var implied: [Scope] {

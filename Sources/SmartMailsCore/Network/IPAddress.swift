@@ -30,14 +30,8 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         self = withUnsafeBytes(of: &v6) { IPAddress(ipv6Bytes: $0) }
     }
 
-    /// An IPv4 address from its 32 bits (host byte order), as a socket reports it, without going through text.
-    public init(ipv4 value: UInt32) {
-        high = 0
-        low = (0xFFFF << 32) | UInt64(value)
-    }
-
-    /// An IPv6 address from its 16 bytes in network order, as a socket reports it, without going through text.
-    public init(ipv6Bytes bytes: UnsafeRawBufferPointer) {
+    /// An IPv6 address from its 16 bytes in network order.
+    init(ipv6Bytes bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count == 16)
         high = bytes[0..<8].reduce(0) { ($0 << 8) | UInt64($1) }
         low = bytes[8..<16].reduce(0) { ($0 << 8) | UInt64($1) }
