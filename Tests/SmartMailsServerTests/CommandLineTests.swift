@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import SmartMailsTestSupport
 import Testing
 
 /// The `smartmails` binary as an operator uses it: first start, the printed key, the `keys` commands against the
@@ -26,17 +27,9 @@ import Testing
     }
 
     /// Runs a short command to completion and returns its stdout.
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = try binary
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String) {
+        let outcome = try await ChildProcessRunner.run(try binary, arguments, timeout: .seconds(60))
+        return (outcome.status, outcome.stdout)
     }
 
     static func get(_ url: String, key: String? = nil) async throws -> Int {
@@ -81,18 +74,18 @@ import Testing
         #expect(try await Self.get("http://127.0.0.1:\(port)/v1/me", key: key) == 200)
 
         // keys create prints the secret alone, for scripts, and the running server accepts it.
-        let created = try Self.run(["keys", "create", "--data-dir", dataDirectory, "--name", "ci", "--scopes", "read,messages:send"])
+        let created = try await Self.run(["keys", "create", "--data-dir", dataDirectory, "--name", "ci", "--scopes", "read,messages:send"])
         #expect(created.status == 0)
         let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(secret.hasPrefix("sm_live_") && secret.count == 46 && !secret.contains("\n"))
         #expect(try await Self.get("http://127.0.0.1:\(port)/v1/me", key: secret) == 200)
 
-        let listed = try Self.run(["keys", "list", "--data-dir", dataDirectory])
+        let listed = try await Self.run(["keys", "list", "--data-dir", dataDirectory])
         #expect(listed.status == 0 && listed.stdout.contains("\tci\t") && !listed.stdout.contains(secret))
         let id = try #require(listed.stdout.split(separator: "\n").first { $0.contains("\tci\t") }?.split(separator: "\t").first.map(String.init))
-        let revoked = try Self.run(["keys", "revoke", "--data-dir", dataDirectory, id])
+        let revoked = try await Self.run(["keys", "revoke", "--data-dir", dataDirectory, id])
         #expect(revoked.status == 0)
-        #expect(try Self.run(["keys", "revoke", "--data-dir", dataDirectory, id]).status != 0)
+        #expect(try await Self.run(["keys", "revoke", "--data-dir", dataDirectory, id]).status != 0)
 
         kill(server.processIdentifier, SIGTERM)
         for _ in 0..<100 where server.isRunning { try await Task.sleep(for: .milliseconds(100)) }
@@ -117,8 +110,9 @@ import Testing
         }
         #expect(back)
         kill(restart.processIdentifier, SIGTERM)
-        let printed = String(decoding: secondOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        restart.waitUntilExit()
+        for _ in 0..<100 where restart.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!restart.isRunning)
+        let printed = String(decoding: secondOutput.fileHandleForReading.availableData, as: UTF8.self)
         #expect(!printed.contains("sm_live_"))
         #expect(restart.terminationStatus == 0)
     }

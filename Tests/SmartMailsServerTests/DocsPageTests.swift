@@ -21,20 +21,14 @@ import Testing
         let browser = try Self.chromium()
         try await TestApp.run(on: .sqlite, mode: .live) { _, client in
             let port = try #require(client.port)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: browser)
-            process.arguments = [
+            let outcome = try await ChildProcessRunner.run(URL(fileURLWithPath: browser), [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--user-data-dir=\(FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)").path)",
                 "--virtual-time-budget=10000", "--dump-dom", "http://127.0.0.1:\(port)/docs",
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            ], timeout: .seconds(90))
+            #expect(!outcome.timedOut, "Chromium did not finish rendering /docs")
+            #expect(outcome.status == 0)
+            let dom = outcome.stdout
             #expect(dom.contains("SmartMails API"))
             #expect(!dom.contains("Loading /openapi.json"), "the page's script did not render the spec")
             for operation in try await ScopeAndIsolationTests.documentedOperations(client) {
