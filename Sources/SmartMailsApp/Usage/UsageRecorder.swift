@@ -12,10 +12,16 @@ public final class UsageRecorder: Sendable {
         let statusClass: Int
     }
 
+    private struct LastUse {
+        var at: Timestamp
+        /// Kept as an address and turned into text once per batch, not once per request.
+        var address: IPAddress?
+    }
+
     private struct Pending {
         /// Counts with the workspace each key belongs to.
         var buckets: [BucketKey: (workspaceID: String, count: Int)] = [:]
-        var lastUses: [String: KeyLastUse] = [:]
+        var lastUses: [String: LastUse] = [:]
 
         var isEmpty: Bool { buckets.isEmpty && lastUses.isEmpty }
 
@@ -47,7 +53,7 @@ public final class UsageRecorder: Sendable {
         pending.withLock { pending in
             pending.buckets[bucket, default: (key.workspaceID, 0)].count += 1
             if pending.lastUses[key.id].map({ $0.at <= now }) ?? true {
-                pending.lastUses[key.id] = KeyLastUse(keyID: key.id, at: now, ip: clientAddress?.description)
+                pending.lastUses[key.id] = LastUse(at: now, address: clientAddress)
             }
         }
     }
@@ -72,7 +78,8 @@ public final class UsageRecorder: Sendable {
             )
         }
         do {
-            try await store.recordUsage(samples, lastUses: Array(batch.lastUses.values))
+            let lastUses = batch.lastUses.map { KeyLastUse(keyID: $0.key, at: $0.value.at, ip: $0.value.address?.description) }
+            try await store.recordUsage(samples, lastUses: lastUses)
         } catch {
             logger.warning("usage flush failed; will retry", metadata: ["error": "\(error)"])
             pending.withLock { $0.merge(batch) }
