@@ -23,6 +23,8 @@ import Testing
             #expect(secret.hasPrefix("sm_live_") && secret.count == 46)
             #expect(created.json["scopes"] as? [String] == ["contacts:read", "contacts:write", "messages:send"])
             #expect(created.json["allowed_ips"] as? [String] == ["203.0.113.0/24", "2001:db8::/32"])
+            // Written as a person would read it: JSON does not need `/` escaped.
+            #expect(String(buffer: created.body).contains(#"["203.0.113.0/24","2001:db8::/32"]"#))
             #expect(created.json["expires_at"] as? String == "2030-01-01T00:00:00Z")
 
             let shown = try await client.call(.get, "/v1/api-keys/\(id)", key: app.adminKey)
@@ -126,6 +128,9 @@ import Testing
             #expect(events.allSatisfy { $0["actor"] as? String == adminID })
             #expect((events[2]["changes"] as? [String: String])?["name"] == "b")
             #expect(secrets.allSatisfy { !String(buffer: log.body).contains($0) })
+            // The spec says at most 64 characters, and the server holds to it.
+            try await client.call(.get, "/v1/audit-log?target_id=\(String(repeating: "0", count: 65))", key: app.adminKey)
+                .expectError(.badRequest, code: "invalid_value")
         }
     }
 

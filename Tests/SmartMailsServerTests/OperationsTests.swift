@@ -32,6 +32,16 @@ import Testing
     @Test func unknownRoutesAndOversizedBodiesGetTheErrorShape() async throws {
         try await TestApp.run(on: .sqlite) { app, client in
             try await client.call(.get, "/v1/nothing-here", key: app.adminKey).expectError(.notFound, code: "route_not_found")
+            // A known path with a method it does not take: 405, and Allow names the ones it does (RFC 9110).
+            let collection = try await client.call(.delete, "/v1/api-keys", key: app.adminKey)
+            collection.expectError(.methodNotAllowed, code: "method_not_allowed")
+            #expect(collection.header("Allow") == "GET, HEAD, POST")
+            let item = try await client.call(.put, "/v1/api-keys/key_0123", key: app.adminKey)
+            item.expectError(.methodNotAllowed, code: "method_not_allowed")
+            #expect(item.header("Allow") == "DELETE, GET, HEAD, PATCH")
+            let health = try await client.call(.post, "/healthz", key: nil)
+            health.expectError(.methodNotAllowed, code: "method_not_allowed")
+            #expect(health.header("Allow") == "GET, HEAD")
             let huge = "{\"name\":\"" + String(repeating: "a", count: 1_100_000) + "\",\"scopes\":[\"read\"]}"
             try await client.call(.post, "/v1/api-keys", key: app.adminKey, json: huge).expectError(.contentTooLarge, code: "payload_too_large")
         }
@@ -52,6 +62,8 @@ import Testing
             }
             let docs = try await client.call(.get, "/docs", key: nil)
             #expect(docs.status == .ok && String(buffer: docs.body).contains("/openapi.json"))
+            let spec = String(buffer: try await client.call(.get, "/openapi.json", key: nil).body)
+            #expect(spec.contains(#""/v1/api-keys/{id}""#) && !spec.contains(#"\/"#))
         }
     }
 }

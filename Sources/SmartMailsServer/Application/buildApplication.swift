@@ -22,10 +22,13 @@ public func buildApplication(
 
     // HEAD is answered wherever GET is (RFC 9110 §9.3.2): uptime monitors and link checkers ask with it.
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let policies = try OperationPolicies.fromShippedSpecification()
+    var allowedMethods = policies.allowedMethods
+    DocsRoutes.paths.forEach { allowedMethods.add($0, methods: ["GET"]) }
     // First, so that it wraps every route and the 404 of paths that match none.
-    router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics))
+    router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics, allowedMethods: allowedMethods))
     let policy = OperationPolicyMiddleware(
-        policies: try OperationPolicies.fromShippedSpecification(),
+        policies: policies,
         authenticator: Authenticator(
             verifier: verifier, addressResolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies), metrics: metrics
         ),
@@ -37,8 +40,8 @@ public func buildApplication(
     )
     try handler.registerHandlers(
         on: router,
-        // Compact JSON: pretty-printing every response costs throughput for the benefit of a reader with no `jq`.
-        configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: []),
+        // Compact JSON (pretty-printing costs throughput for a reader with no `jq`), and `/` written as itself.
+        configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: [.withoutEscapingSlashes]),
         middlewares: [policy]
     )
     try DocsRoutes().addRoutes(to: router)

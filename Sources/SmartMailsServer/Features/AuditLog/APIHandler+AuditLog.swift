@@ -5,6 +5,9 @@ import SmartMailsCore
 extension APIHandler {
     func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
         let caller = try Caller.authenticated()
+        if let targetID = input.query.targetId, targetID.utf8.count > 64 {
+            throw APIError.badRequest("invalid_value", "target_id is an object id, at most 64 characters.", param: "target_id")
+        }
         let page = try await auditLog.list(
             workspaceID: caller.workspaceID,
             page: try PageCursor.request(limit: input.query.limit, cursor: input.query.cursor, idPrefix: AuditEvent.idPrefix),

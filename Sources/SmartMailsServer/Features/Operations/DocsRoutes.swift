@@ -6,11 +6,12 @@ import Yams
 
 /// The API's own documentation, outside the spec it serves: the OpenAPI document as JSON and a page that renders it.
 struct DocsRoutes: Sendable {
+    static let paths = ["/openapi.json", "/docs"]
     let specificationJSON: ByteBuffer
 
     init() throws {
         let document = try Yams.load(yaml: try APISpecification.yaml())
-        let data = try JSONSerialization.data(withJSONObject: document as Any, options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: document as Any, options: [.sortedKeys, .withoutEscapingSlashes])
         specificationJSON = ByteBuffer(bytes: Array(data))
     }
 

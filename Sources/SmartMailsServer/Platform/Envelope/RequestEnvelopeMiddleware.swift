@@ -10,6 +10,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
     static let requestIDHeader = HTTPField.Name("Request-Id")!
 
     let metrics: ServerMetrics
+    let allowedMethods: AllowedMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = MonotonicClock.nanoseconds()
@@ -20,6 +21,11 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await RequestScope.$current.withValue(scope) { try await next(request, context) }
+        } catch let error as HTTPError where error.status == .notFound {
+            // Only the router throws this (our handlers throw `APIError`): no route matched. A known path asked with
+            // another method is a 405; anything else the 404.
+            let unmatched: any Error = allowedMethods.methods(for: request.uri.path[...]).map { APIError.methodNotAllowed(allowed: $0) } ?? error
+            response = Self.response(for: unmatched, path: request.uri.path, scope: scope)
         } catch {
             response = Self.response(for: error, path: request.uri.path, scope: scope)
         }

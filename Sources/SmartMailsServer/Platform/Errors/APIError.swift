@@ -50,6 +50,16 @@ struct APIError: Error, Sendable {
         APIError(status: .contentTooLarge, kind: .invalidRequest, code: "payload_too_large", message: "The request body is larger than \(maximumBytes) bytes.")
     }
 
+    /// A path that exists, asked with a method it does not take; `Allow` names the ones it does.
+    static func methodNotAllowed(allowed: [String]) -> APIError {
+        var headers = HTTPFields()
+        headers[.allow] = allowed.joined(separator: ", ")
+        return APIError(
+            status: .methodNotAllowed, kind: .invalidRequest, code: "method_not_allowed",
+            message: "This endpoint does not accept that HTTP method. It accepts: \(allowed.joined(separator: ", ")).", headers: headers
+        )
+    }
+
     static func internalError() -> APIError {
         APIError(status: .internalServerError, kind: .api, code: "internal_error", message: "Something went wrong on our side. The request id identifies it in the server log.")
     }

@@ -7,6 +7,8 @@ import Yams
 /// never serves a request.
 struct OperationPolicies: Sendable {
     let byOperationID: [String: OperationPolicy]
+    /// The methods the spec declares for each of its paths.
+    let allowedMethods: AllowedMethods
 
     static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
@@ -22,8 +24,10 @@ struct OperationPolicies: Sendable {
         }
         let defaultSecurity = document["security"] as? [Any] ?? []
         var policies: [String: OperationPolicy] = [:]
+        var allowed = AllowedMethods()
         for (path, item) in paths {
             guard let item = item as? [String: Any] else { continue }
+            allowed.add(path, methods: Self.methods.filter { item[$0] != nil })
             for method in Self.methods {
                 guard let operation = item[method] as? [String: Any] else { continue }
                 let name = "\(method.uppercased()) \(path)"
@@ -33,6 +37,7 @@ struct OperationPolicies: Sendable {
             }
         }
         byOperationID = policies
+        allowedMethods = allowed
     }
 
     private static func policy(of operation: [String: Any], named name: String, defaultSecurity: [Any]) throws -> OperationPolicy {
