@@ -44,7 +44,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     swift build -c release --product smartmails >&2
     swift build -c release --product key-bench >&2
 fi
-SECONDS=0  # the benchmarks proper, after the build, take about 90 s
+SECONDS=0  # the benchmarks proper, after the build, take about 70 s
 BIN_DIR="$ROOT/.build/release"
 SERVER="$BIN_DIR/smartmails"
 KEY_BENCH="$BIN_DIR/key-bench"
