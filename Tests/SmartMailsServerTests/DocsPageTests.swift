@@ -31,7 +31,7 @@ import Testing
             let dom = outcome.stdout
             #expect(dom.contains("SmartMails API"))
             #expect(!dom.contains("Loading /openapi.json"), "the page's script did not render the spec")
-            for operation in try await ScopeAndIsolationTests.documentedOperations(client) {
+            for operation in try await client.documentedOperations() {
                 #expect(dom.contains("id=\"\(operation.operationID)\""), "\(operation) missing from /docs")
             }
             #expect(dom.contains("scope: keys:admin") && dom.contains("scope: audit:read"))

@@ -51,7 +51,7 @@ import Testing
     @Test func everyDocumentedOperationIsServed() async throws {
         try await TestApp.run(on: .sqlite) { app, client in
             let target = try await app.makeKey(scopes: ["read"])
-            let operations = try await ScopeAndIsolationTests.documentedOperations(client)
+            let operations = try await client.documentedOperations()
             for operation in operations {
                 let response = try await client.call(
                     operation.method, operation.path(id: target.key.id), key: operation.isPublic ? nil : app.adminKey,

@@ -10,51 +10,13 @@ import SmartMailsTestSupport
 import Testing
 
 @Suite struct ScopeAndIsolationTests {
-    /// An operation as `/openapi.json` documents it.
-    struct DocumentedOperation: CustomStringConvertible {
-        let method: HTTPRequest.Method
-        let path: String
-        let operationID: String
-        let requiredScope: String?
-        let isPublic: Bool
-        let takesBody: Bool
-
-        var description: String { "\(method) \(path) (\(operationID))" }
-
-        /// The path with `{id}` filled in.
-        func path(id: String) -> String { path.replacingOccurrences(of: "{id}", with: id) }
-    }
-
-    /// Every operation of the served spec, so that a new operation is covered here the day it is added.
-    static func documentedOperations(_ client: any TestClientProtocol) async throws -> [DocumentedOperation] {
-        let spec = try await client.call(.get, "/openapi.json", key: nil).json
-        let paths = try #require(spec["paths"] as? [String: [String: Any]])
-        let defaultSecurity = spec["security"] as? [Any] ?? []
-        var operations: [DocumentedOperation] = []
-        for (path, item) in paths {
-            for (method, operation) in item where method != "parameters" {
-                let operation = try #require(operation as? [String: Any])
-                let operationID = operation["operationId"] as? String ?? "?"
-                let scope = operation["x-required-scope"] as? String
-                #expect(scope != nil, "\(method.uppercased()) \(path) (\(operationID)) declares no x-required-scope")
-                operations.append(DocumentedOperation(
-                    method: try #require(HTTPRequest.Method(method.uppercased())), path: path, operationID: operationID,
-                    requiredScope: scope == "none" ? nil : scope, isPublic: (operation["security"] as? [Any] ?? defaultSecurity).isEmpty,
-                    takesBody: operation["requestBody"] != nil
-                ))
-            }
-        }
-        #expect(operations.count >= 12)
-        return operations.sorted { $0.description < $1.description }
-    }
-
     /// For every operation that names a scope, a key holding every other scope is refused with a 403 naming it,
     /// before anything is read or changed.
     @Test(arguments: TestDatabase.all)
     func everyOperationRequiresItsScope(database: TestDatabase) async throws {
         try await TestApp.run(on: database) { app, client in
             let target = try await app.makeKey(scopes: ["contacts:read"])
-            let scoped = try await Self.documentedOperations(client).filter { $0.requiredScope != nil }
+            let scoped = try await client.documentedOperations().filter { $0.requiredScope != nil }
             #expect(!scoped.isEmpty)
             for operation in scoped {
                 let required = try #require(Scope(rawValue: operation.requiredScope!), "\(operation) names an unknown scope")
@@ -67,7 +29,7 @@ import Testing
                 #expect(response.errorMessage.contains(required.rawValue), "\(operation)")
             }
             // Operations that need no scope take any valid key (/v1/me) or none at all (/healthz).
-            for operation in try await Self.documentedOperations(client) where operation.requiredScope == nil && !operation.path.contains("{") {
+            for operation in try await client.documentedOperations() where operation.requiredScope == nil && !operation.path.contains("{") {
                 let key = operation.isPublic ? nil : target.token.rawValue
                 let status = try await client.call(operation.method, operation.path, key: key).status
                 #expect(status == .ok, "\(operation) answered \(status)")
@@ -110,7 +72,7 @@ import Testing
             let otherAdmin = try await app.makeKey(scopes: ["admin"], workspaceID: other.id).token.rawValue
             let mine = try await app.makeKey(scopes: ["read"])
 
-            let addressed = try await Self.documentedOperations(client).filter { $0.path.contains("{id}") }
+            let addressed = try await client.documentedOperations().filter { $0.path.contains("{id}") }
             #expect(!addressed.isEmpty)
             for operation in addressed {
                 let response = try await client.call(operation.method, operation.path(id: mine.key.id), key: otherAdmin, json: operation.takesBody ? "{}" : nil)

@@ -155,10 +155,10 @@ public struct KeyService: Sendable {
         return key
     }
 
+    /// The key, unless it is revoked: revoked keys cannot change.
     private func liveKey(id: String, workspaceID: String) async throws -> APIKey {
-        guard ResourceID.isWellFormed(id, prefix: APIKey.idPrefix),
-              let key = try await store.key(id: id, workspaceID: workspaceID), key.revokedAt == nil
-        else { throw KeyServiceError.notFound(id) }
+        let key = try await self.key(id: id, workspaceID: workspaceID)
+        guard key.revokedAt == nil else { throw KeyServiceError.notFound(id) }
         return key
     }
 

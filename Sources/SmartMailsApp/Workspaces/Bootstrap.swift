@@ -11,14 +11,9 @@ public enum Bootstrap {
     /// Creates the default workspace when there is no workspace at all; returns nil when there already is one.
     public static func ensureDefaultWorkspace(storage: any Storage, ownerEmail: String, now: Timestamp = .now) async throws -> Result? {
         guard try await storage.workspaceCount() == 0 else { return nil }
-        let workspace = Workspace(id: ResourceID.make(prefix: Workspace.idPrefix, at: now), slug: "default", name: "Default", createdAt: now)
-        let owner = User(id: ResourceID.make(prefix: User.idPrefix, at: now), workspaceID: workspace.id, email: ownerEmail, role: .owner, createdAt: now)
-        let audit = AuditEvent(
-            workspaceID: workspace.id, occurredAt: now, actor: "system", action: .workspaceCreated, targetType: "workspace",
-            targetID: workspace.id, ip: nil, changes: ["slug": workspace.slug, "owner": owner.email]
-        )
+        let workspace: Workspace
         do {
-            try await storage.createWorkspace(workspace, owner: owner, audit: audit)
+            workspace = try await createWorkspace(storage: storage, slug: "default", name: "Default", ownerEmail: ownerEmail, now: now)
         } catch {
             // Another node bootstrapping the same PostgreSQL at the same moment wins; this one stands down.
             if try await storage.workspace(slug: "default") != nil { return nil }
@@ -31,7 +26,8 @@ public enum Bootstrap {
         return Result(workspace: workspace, adminKey: key)
     }
 
-    /// Creates another workspace with its owner. Only tests of isolation need it until workspaces get their API.
+    /// Creates a workspace with its owner (and the audit entry). Beyond the first start, only tests of isolation need it
+    /// until workspaces get their API.
     public static func createWorkspace(storage: any Storage, slug: String, name: String, ownerEmail: String, now: Timestamp = .now) async throws -> Workspace {
         let workspace = Workspace(id: ResourceID.make(prefix: Workspace.idPrefix, at: now), slug: slug, name: name, createdAt: now)
         let owner = User(id: ResourceID.make(prefix: User.idPrefix, at: now), workspaceID: workspace.id, email: ownerEmail, role: .owner, createdAt: now)

@@ -1,12 +1,11 @@
 import SmartMailsApp
 import SmartMailsCore
 
-/// The authenticated key a request acts as, with where it came from and what its rate limit decided.
+/// The authenticated key a request acts as, with where it came from.
 struct Caller: Sendable {
     let verified: VerifiedKey
     /// Kept as an address and turned into text only where text is needed (audit entries).
     let clientAddress: IPAddress?
-    let rateLimit: GCRA.Decision
 
     var key: APIKey { verified.key }
     var workspaceID: String { verified.workspaceID }

@@ -13,7 +13,4 @@ struct AppRequestContext: RequestContext {
         coreContext = .init(source: source)
         peerAddress = source.channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
     }
-
-    /// Bodies are bounded per operation by `RequestBodyReader` with the API's own error; this is the framework's backstop.
-    var maxUploadSize: Int { ServerConfiguration.maximumBodyBytes }
 }

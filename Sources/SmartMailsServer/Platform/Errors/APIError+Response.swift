@@ -6,10 +6,9 @@ import OpenAPIRuntime
 extension APIError {
     private static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
 
-    /// The error in the API's one shape, with its own fields and `extraFields` (e.g. a caller's rate-limit fields).
-    func rendered(requestID: String, extraFields: HTTPFields = [:]) -> (fields: HTTPFields, body: ByteBuffer) {
-        var fields = extraFields
-        fields.append(contentsOf: headers)
+    /// The error in the API's one shape, with its own fields (a challenge, `Allow`) and the body's.
+    func rendered(requestID: String) -> (fields: HTTPFields, body: ByteBuffer) {
+        var fields = headers
         fields.append(Self.contentType)
         let body = APIErrorBody.buffer(for: self, requestID: requestID)
         fields[.contentLength] = String(body.readableBytes)
@@ -23,8 +22,8 @@ extension APIError {
     }
 
     /// As an OpenAPI middleware returns it.
-    func openAPIResponse(requestID: String, extraFields: HTTPFields) -> (HTTPResponse, HTTPBody?) {
-        let (fields, body) = rendered(requestID: requestID, extraFields: extraFields)
+    func openAPIResponse(requestID: String) -> (HTTPResponse, HTTPBody?) {
+        let (fields, body) = rendered(requestID: requestID)
         return (HTTPResponse(status: status, headerFields: fields), HTTPBody(body.readableBytesView))
     }
 }

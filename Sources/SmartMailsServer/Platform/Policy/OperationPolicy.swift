@@ -13,10 +13,8 @@ struct OperationPolicy: Sendable, Equatable {
         case key(requiredScope: Scope?)
     }
 
-    static let defaultMaximumBodyBytes = ServerConfiguration.maximumBodyBytes
-
     var access: Access
     var idempotent = false
     var secretResponse = false
-    var maximumBodyBytes = OperationPolicy.defaultMaximumBodyBytes
+    var maximumBodyBytes = ServerConfiguration.maximumBodyBytes
 }

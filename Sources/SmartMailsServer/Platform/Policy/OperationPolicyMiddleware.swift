@@ -27,7 +27,7 @@ struct OperationPolicyMiddleware: ServerMiddleware {
         }
         let (verified, clientAddress) = try await authenticator.authenticate(request, peer: scope.peerAddress)
         let decision = await rateLimiter.acquire(verified)
-        let caller = Caller(verified: verified, clientAddress: clientAddress, rateLimit: decision)
+        let caller = Caller(verified: verified, clientAddress: clientAddress)
         let rateLimitFields = RateLimitHeaders.fields(for: decision, policy: verified.rateLimit)
 
         var (response, responseBody): (HTTPResponse, HTTPBody?)
@@ -54,7 +54,7 @@ struct OperationPolicyMiddleware: ServerMiddleware {
             // fields and is metered like any other answer of the key.
             let apiError = APIError.from(error)
             RequestEnvelopeMiddleware.logIfServerError(apiError, cause: error, path: Self.pathWithoutQuery(request), logger: scope.logger)
-            (response, responseBody) = apiError.openAPIResponse(requestID: scope.requestID, extraFields: [:])
+            (response, responseBody) = apiError.openAPIResponse(requestID: scope.requestID)
         }
         response.headerFields.append(contentsOf: rateLimitFields)
         usage.record(verified, status: response.status.code, clientAddress: clientAddress)

@@ -19,7 +19,7 @@ public final class SQLiteDatabaseClient: DatabaseClient {
     public let kind = DatabaseKind.sqlite
     let writer: SQLiteWriter
     private let readers: [SQLiteConnection]
-    private let nextReader = Atomic<Int>(0)
+    private let nextReader = Atomic<UInt>(0)
 
     /// Opens (creating if needed) the database at `path`.
     public static func open(path: String, logger: Logger) async throws -> SQLiteDatabaseClient {
@@ -50,7 +50,7 @@ public final class SQLiteDatabaseClient: DatabaseClient {
 
     public func withReader<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // The connections are opened FULLMUTEX, so tasks may share one; turns only spread the load.
-        let index = nextReader.add(1, ordering: .relaxed).oldValue % readers.count
+        let index = Int(nextReader.add(1, ordering: .relaxed).oldValue % UInt(readers.count))
         return try await body(readers[index].sql(queryLogLevel: .trace))
     }
 
