@@ -19,8 +19,27 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "A name to recognise the key by.") var name: String
         @Option(help: "Comma-separated scopes or presets (read, write, admin).") var scopes: String
         @Option(help: "live or test.") var mode: APIKeyMode = .live
+        @Option(help: "Requests per window, REQUESTS/SECONDS (e.g. 600/60).") var rateLimit = "60/60"
+        @Option(help: "Comma-separated IPv4/IPv6 addresses or CIDR blocks the key may be used from (default: anywhere).")
+        var allowedIPs = ""
 
         func run() async throws {
+            let parts = rateLimit.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, let requests = Int(parts[0]), let seconds = Int(parts[1]) else {
+                throw ValidationError("--rate-limit takes REQUESTS/SECONDS, e.g. 600/60.")
+            }
+            let policy: RateLimitPolicy
+            do {
+                policy = try RateLimitPolicy(requests: requests, perSeconds: seconds).validated()
+            } catch {
+                throw ValidationError("--rate-limit: \(error.message)")
+            }
+            let allowlist: IPAllowlist
+            do {
+                allowlist = try IPAllowlist.parse(allowedIPs.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }, param: "--allowed-ips")
+            } catch {
+                throw ValidationError("--allowed-ips: \(error.message)")
+            }
             let scopeSet: ScopeSet
             do {
                 scopeSet = try ScopeSet.parse(scopes.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
@@ -28,7 +47,9 @@ struct KeysCommand: AsyncParsableCommand {
                 throw ValidationError("Unknown scope in '\(scopes)'. Valid: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")), read, write, admin.")
             }
             let issued = try await storage.withWorkspace(slug: workspace) { store, workspace in
-                try await KeyService(store: store).create(workspaceID: workspace.id, name: name, scopes: scopeSet, mode: mode, by: .system)
+                try await KeyService(store: store).create(
+                    workspaceID: workspace.id, name: name, scopes: scopeSet, mode: mode, allowedIPs: allowlist, rateLimit: policy, by: .system
+                )
             }
             print(issued.token.rawValue)
         }

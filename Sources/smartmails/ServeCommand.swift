@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try await storage.openStore(logger: logger)
         if let created = try await Bootstrap.ensureDefaultWorkspace(storage: store, ownerEmail: configuration.ownerEmail) {
             // Written unbuffered: when stdout is a pipe or file the key must be there before the server blocks.
-            FileHandle.standardOutput.write(Data(Self.banner(secret: created.adminKey.token.rawValue).utf8))
+            FileHandle.standardOutput.write(Data(Self.banner(secret: created.adminKey.token.rawValue, configuration: configuration).utf8))
         }
         do {
             let app = try buildApplication(configuration: configuration, store: store, logger: logger)
@@ -75,8 +75,15 @@ struct ServeCommand: AsyncParsableCommand {
         return port
     }
 
-    private static func banner(secret: String) -> String {
-        """
+    private static func banner(secret: String, configuration: ServerConfiguration) -> String {
+        // A wildcard listen address is not one to send a request to; the loopback of the same family is.
+        let host = switch configuration.host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::", "[::]": "[::1]"
+        case let host where host.contains(":") && !host.hasPrefix("["): "[\(host)]"
+        case let host: host
+        }
+        return """
 
         ================================================================================
           SmartMails created the workspace "default" with its first admin API key.
@@ -84,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             \(secret)
 
-          Try it:  curl -H "Authorization: Bearer \(secret)" http://127.0.0.1:8080/v1/me
+          Try it:  curl -H "Authorization: Bearer \(secret)" http://\(host):\(configuration.port)/v1/me
         ================================================================================
 
         """

@@ -48,7 +48,7 @@ import Testing
     func invalidInputIsRefusedWithTheOffendingParameter(database: TestDatabase) async throws {
         try await TestApp.run(on: database) { app, client in
             let cases: [(String, HTTPResponse.Status, String, String?)] = [
-                (#"{"name":"x","scopes":["read","contacts:delete"]}"#, .unprocessableContent, "validation_failed", "scopes"),
+                (#"{"name":"x","scopes":["read","contacts:delete"]}"#, .badRequest, "invalid_value", "scopes[1]"),
                 (#"{"name":"x","scopes":[]}"#, .unprocessableContent, "validation_failed", "scopes"),
                 (#"{"name":"   ","scopes":["read"]}"#, .unprocessableContent, "validation_failed", "name"),
                 (#"{"name":"x","scopes":["read"],"allowed_ips":["10.0.0.0/8","10.0.0.0/40"]}"#, .unprocessableContent, "validation_failed", "allowed_ips[1]"),
@@ -58,6 +58,10 @@ import Testing
                 (#"{"name":"x","scopes":"read"}"#, .badRequest, "invalid_type", "scopes"),
                 (#"{"name":"x","scopes":["read"],"admin":true}"#, .badRequest, "unknown_parameter", nil),
                 (#"{"name": "#, .badRequest, "invalid_json", nil),
+                // A null is not an absent field: the spec declares no nullable field here.
+                (#"{"name":"x","scopes":["read"],"mode":null}"#, .badRequest, "invalid_type", "mode"),
+                (#"{"name":"x","scopes":["read"],"rate_limit":{"requests":null,"per_seconds":60}}"#, .badRequest, "invalid_type", "rate_limit.requests"),
+                (#"{"name":"x","scopes":["read"],"expires_at":"next week"}"#, .badRequest, "invalid_value", nil),
             ]
             for (body, status, code, param) in cases {
                 let response = try await client.call(.post, "/v1/api-keys", key: app.adminKey, json: body)
@@ -86,14 +90,14 @@ import Testing
             let forever = try await client.call(.patch, "/v1/api-keys/\(issued.key.id)", key: app.adminKey, json: #"{"remove_expiry":true}"#)
             #expect(forever.json["expires_at"] == nil)
 
-            _ = try await client.call(.delete, "/v1/api-keys/\(issued.key.id)", key: app.adminKey)
+            _ = try await client.call(.post, "/v1/api-keys/\(issued.key.id)/revoke", key: app.adminKey)
             try await client.call(.patch, "/v1/api-keys/\(issued.key.id)", key: app.adminKey, json: #"{"name":"again"}"#).expectError(.notFound, code: "not_found")
             try await client.call(.get, "/v1/api-keys/key_doesnotexist", key: app.adminKey).expectError(.notFound, code: "not_found")
         }
     }
 
     @Test(arguments: TestDatabase.all)
-    func listsPageWithOpaqueCursors(database: TestDatabase) async throws {
+    func listsPageAfterTheLastIdOfThePreviousPage(database: TestDatabase) async throws {
         try await TestApp.run(on: database) { app, client in
             for _ in 0..<4 { _ = try await app.makeKey(scopes: ["read"]) }
             var seen: [String] = []
@@ -101,12 +105,18 @@ import Testing
             repeat {
                 let path = "/v1/api-keys?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
                 let page = try await client.call(.get, path, key: app.adminKey)
-                seen += (page.json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                let ids = (page.json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+                seen += ids
                 cursor = page.json["next_cursor"] as? String
+                if let cursor { #expect(cursor == ids.last) }
                 #expect((page.json["has_more"] as? Bool) == (cursor != nil))
             } while cursor != nil
             #expect(seen.count == 5 && Set(seen).count == 5 && seen == seen.sorted(by: >))
             try await client.call(.get, "/v1/api-keys?cursor=bogus", key: app.adminKey).expectError(.badRequest, code: "invalid_cursor")
+            // Another list's id is no cursor here; any well-formed key id is, even of a key that does not exist.
+            try await client.call(.get, "/v1/api-keys?cursor=aud_\(seen[0].dropFirst(4))", key: app.adminKey).expectError(.badRequest, code: "invalid_cursor")
+            let fromTheTop = try await client.call(.get, "/v1/api-keys?cursor=key_zzzzzzzzzzzzzzzzzzzzzzzzzz", key: app.adminKey)
+            #expect(fromTheTop.status == .ok && (fromTheTop.json["data"] as? [Any])?.count == 5)
             try await client.call(.get, "/v1/api-keys?limit=101", key: app.adminKey).expectError(.badRequest, code: "invalid_limit")
         }
     }
@@ -118,7 +128,7 @@ import Testing
             let id = try #require(created.json["id"] as? String)
             _ = try await client.call(.patch, "/v1/api-keys/\(id)", key: app.adminKey, json: #"{"name":"b"}"#)
             let rolled = try await client.call(.post, "/v1/api-keys/\(id)/roll", key: app.adminKey)
-            _ = try await client.call(.delete, "/v1/api-keys/\(id)", key: app.adminKey)
+            _ = try await client.call(.post, "/v1/api-keys/\(id)/revoke", key: app.adminKey)
             let secrets = [created.json["secret"] as? String, rolled.json["secret"] as? String].compactMap { $0 }
             #expect(secrets.count == 2)
             let log = try await client.call(.get, "/v1/audit-log?target_id=\(id)", key: app.adminKey)

@@ -61,7 +61,7 @@ import Testing
         try await TestApp.run(on: database) { app, client in
             let issued = try await app.makeKey(scopes: ["read"])
             #expect(try await client.call(.get, "/v1/me", key: issued.token.rawValue).status == .ok)
-            let revoked = try await client.call(.delete, "/v1/api-keys/\(issued.key.id)", key: app.adminKey)
+            let revoked = try await client.call(.post, "/v1/api-keys/\(issued.key.id)/revoke", key: app.adminKey)
             #expect(revoked.status == .ok)
             #expect(revoked.json["status"] as? String == "revoked")
             let after = try await client.call(.get, "/v1/me", key: issued.token.rawValue)

@@ -32,7 +32,7 @@ struct MultiNodeTests {
                     #expect(try await clientB.call(.get, "/v1/me", key: issued.token.rawValue).status == .ok)
                     // Give node B's listener a moment to be subscribed before the change is made.
                     try await Task.sleep(for: .milliseconds(300))
-                    let revoked = try await clientA.call(.delete, "/v1/api-keys/\(issued.key.id)", key: admin)
+                    let revoked = try await clientA.call(.post, "/v1/api-keys/\(issued.key.id)/revoke", key: admin)
                     #expect(revoked.status == .ok)
                     var refused = false
                     for _ in 0..<40 where !refused {

@@ -1,6 +1,8 @@
 @testable import SmartMailsServer
+import SmartMailsAPI
 import SmartMailsCore
 import Testing
+import Yams
 
 /// The per-operation policy as read from a spec: what the shipped spec declares, and the specs that must not serve.
 @Suite struct OperationPolicyTests {
@@ -33,5 +35,38 @@ import Testing
             """
         let error = #expect(throws: OperationPolicyError.self) { try OperationPolicies(yaml: spec) }
         #expect(error?.description.contains(reason) == true, "\(error?.description ?? "no error")")
+    }
+
+    @Test func aNullableFieldAnywhereInTheBodySchemaLetsNullsThrough() throws {
+        let spec = """
+            openapi: "3.1.0"
+            paths:
+              /v1/strict:
+                post:
+                  operationId: strict
+                  x-required-scope: none
+                  requestBody: { content: { application/json: { schema: { $ref: "#/components/schemas/Outer" } } } }
+              /v1/lenient:
+                post:
+                  operationId: lenient
+                  x-required-scope: none
+                  requestBody: { content: { application/json: { schema: { $ref: "#/components/schemas/Loose" } } } }
+            components:
+              schemas:
+                Outer: { type: object, properties: { inner: { $ref: "#/components/schemas/Outer" }, n: { type: integer } } }
+                Loose: { type: object, properties: { items: { type: array, items: { type: [string, "null"] } } } }
+            """
+        let policies = try OperationPolicies(yaml: spec)
+        #expect(policies["strict"]?.acceptsNull == false)
+        #expect(policies["lenient"]?.acceptsNull == true)
+        #expect(try OperationPolicies.fromShippedSpecification().byOperationID.values.allSatisfy { !$0.acceptsNull })
+    }
+
+    /// The spec's scope names are what the server parses, so a scope added to one and not the other fails here.
+    @Test func theSpecListsExactlyTheScopesAndPresetsTheServerKnows() throws {
+        let document = try #require(try Yams.load(yaml: try APISpecification.yaml()) as? [String: Any])
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let names = try #require((schemas?["ScopeName"] as? [String: Any])?["enum"] as? [String])
+        #expect(names == Scope.allCases.map(\.rawValue) + ScopePreset.allCases.map(\.rawValue))
     }
 }

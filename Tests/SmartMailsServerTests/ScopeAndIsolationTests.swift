@@ -37,7 +37,7 @@ import Testing
             // keys:read is enough to read but not to change, and nothing changed while being refused.
             let reader = try await app.makeKey(scopes: ["keys:read"]).token.rawValue
             #expect(try await client.call(.get, "/v1/api-keys/\(target.key.id)", key: reader).status == .ok)
-            try await client.call(.delete, "/v1/api-keys/\(target.key.id)", key: reader).expectError(.forbidden, code: "insufficient_scope")
+            try await client.call(.post, "/v1/api-keys/\(target.key.id)/revoke", key: reader).expectError(.forbidden, code: "insufficient_scope")
             #expect(try await client.call(.get, "/v1/me", key: target.token.rawValue).status == .ok)
         }
     }

@@ -126,7 +126,7 @@ LIMITED="$(create_key '{"name":"bench-limited","scopes":["read"],"rate_limit":{"
 REVOKED="$(create_key '{"name":"bench-revoked","scopes":["read"]}')" || die "creating the key to revoke failed"
 read -r LIMITED_KEY _ <<<"$LIMITED"
 read -r REVOKED_KEY REVOKED_ID <<<"$REVOKED"
-curl -fsS -o /dev/null -X DELETE "$BASE/v1/api-keys/$REVOKED_ID" -H "Authorization: Bearer $ADMIN_KEY" || die "revoking a key failed"
+curl -fsS -o /dev/null -X POST "$BASE/v1/api-keys/$REVOKED_ID/revoke" -H "Authorization: Bearer $ADMIN_KEY" || die "revoking a key failed"
 curl -sS -o /dev/null -H "Authorization: Bearer $LIMITED_KEY" "$BASE/v1/me"
 for expected in "$LIMITED_KEY 429" "$REVOKED_KEY 401"; do
     read -r key status <<<"$expected"

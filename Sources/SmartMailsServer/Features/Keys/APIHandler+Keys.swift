@@ -18,7 +18,7 @@ extension APIHandler {
         let caller = try Caller.authenticated()
         guard case .json(let request) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
         let issued = try await keys.create(
-            workspaceID: caller.workspaceID, name: request.name, scopes: try ScopeSet.parse(request.scopes),
+            workspaceID: caller.workspaceID, name: request.name, scopes: try ScopeSet.parse(request.scopes.map(\.rawValue)),
             mode: request.mode.map(APIKeyMode.init), allowedIPs: try IPAllowlist.parse(request.allowedIps ?? [], param: "allowed_ips"),
             rateLimit: request.rateLimit?.policy ?? .default, expiresAt: request.expiresAt.map(Timestamp.init),
             by: caller.actor
@@ -38,7 +38,7 @@ extension APIHandler {
         guard case .json(let request) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
         var changes = KeyService.Changes()
         changes.name = request.name
-        changes.scopes = try request.scopes.map { names throws in try ScopeSet.parse(names) }
+        changes.scopes = try request.scopes.map { names throws in try ScopeSet.parse(names.map(\.rawValue)) }
         changes.allowedIPs = try request.allowedIps.map { entries throws in try IPAllowlist.parse(entries, param: "allowed_ips") }
         changes.rateLimit = request.rateLimit?.policy
         changes.expiresAt = request.expiresAt.map(Timestamp.init)

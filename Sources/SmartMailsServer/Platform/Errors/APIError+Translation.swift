@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import OpenAPIRuntime
@@ -63,7 +64,11 @@ extension APIError {
                 return .badRequest("unknown_parameter", "The body has fields this operation does not accept: \(context.debugDescription)", param: param)
             }
             guard let param else { return .badRequest("invalid_json", "The request body is not valid JSON.") }
-            return .badRequest("invalid_value", "The field '\(param)' has an invalid value: \(context.debugDescription)", param: param)
+            // Foundation words a value outside an enum as "Cannot initialize <Swift type> from invalid String value
+            // <value>"; the client gets the value, not our type names.
+            let marker = "from invalid String value "
+            let value = context.debugDescription.range(of: marker).map { "'\(context.debugDescription[$0.upperBound...].prefix(64))' " } ?? ""
+            return .badRequest("invalid_value", "The value \(value)is not one that '\(param)' accepts; /docs lists them.", param: param)
         @unknown default:
             return .badRequest("invalid_request", "The request body could not be read.")
         }

@@ -1,22 +1,17 @@
-import Foundation
 import SmartMailsApp
+import SmartMailsCore
 
-/// The opaque `cursor` of list endpoints: the last id of the previous page, base64url-encoded so clients treat it
-/// as a token rather than build their own.
+/// The `cursor` of list endpoints: the id of the previous page's last item, so the next page is a keyset read
+/// after it. Any well-formed id of the list's kind is a valid cursor, which is what the spec's pattern says.
 enum PageCursor {
-    static func encode(lastID: String) -> String {
-        Data(lastID.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
     static func decode(_ cursor: String?, idPrefix: String) throws(APIError) -> String? {
         guard let cursor else { return nil }
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8),
-              id.hasPrefix(idPrefix + "_"), id.count <= 64
-        else { throw APIError.badRequest("invalid_cursor", "This cursor was not issued by this list. Pass the next_cursor of the previous page unchanged.", param: "cursor") }
-        return id
+        guard ResourceID.isWellFormed(cursor, prefix: idPrefix) else {
+            throw APIError.badRequest(
+                "invalid_cursor", "cursor must be the next_cursor of the previous page, an id starting with \(idPrefix)_.", param: "cursor"
+            )
+        }
+        return cursor
     }
 
     /// The page a list operation asked for: its validated `limit` and where its `cursor` points.
@@ -26,7 +21,7 @@ enum PageCursor {
 
     /// The cursor of the page after `page`, nil on the last page.
     static func next<Item>(after page: Page<Item>) -> String? {
-        page.lastID.map { encode(lastID: $0) }
+        page.lastID
     }
 
     /// Validates `limit` (1–100, default 25).

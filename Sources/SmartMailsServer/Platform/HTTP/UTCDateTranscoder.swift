@@ -3,9 +3,11 @@ import OpenAPIRuntime
 
 /// Writes response timestamps as RFC 3339 UTC (`2026-11-25T17:16:55Z`) with integer arithmetic: the runtime's
 /// default goes through ICU's date formatter, a measurable share of every response that carries a key.
-/// Reading (rare: request bodies) keeps the runtime's full ISO 8601 parser, so offsets and fractions are accepted.
+/// Reading (rare: request bodies) takes any RFC 3339 date-time, which is what the spec's `format: date-time`
+/// promises: offsets, fractions of a second, a lower-case `t` or `z`.
 struct UTCDateTranscoder: DateTranscoder {
-    private let parser = ISO8601DateTranscoder()
+    private let whole = ISO8601DateTranscoder.iso8601
+    private let fractional = ISO8601DateTranscoder.iso8601WithFractionalSeconds
 
     func encode(_ date: Date) throws -> String {
         Self.rfc3339(date)
@@ -48,6 +50,12 @@ struct UTCDateTranscoder: DateTranscoder {
     }
 
     func decode(_ text: String) throws -> Date {
-        try parser.decode(text)
+        let normalised = text.uppercased()
+        do {
+            return try (normalised.contains(".") ? fractional : whole).decode(normalised)
+        } catch {
+            // The decoder that calls this knows no field name; the message names the value instead.
+            throw APIError.badRequest("invalid_value", "'\(text.prefix(64))' is not an RFC 3339 date-time such as 2027-12-31T23:59:59Z.")
+        }
     }
 }

@@ -33,7 +33,9 @@ struct OperationPolicies: Sendable {
                 let name = "\(method.uppercased()) \(path)"
                 guard let operationID = operation["operationId"] as? String else { throw OperationPolicyError("\(name) has no operationId") }
                 guard policies[operationID] == nil else { throw OperationPolicyError("operationId \(operationID) is used twice") }
-                policies[operationID] = try Self.policy(of: operation, named: "\(name) (\(operationID))", defaultSecurity: defaultSecurity)
+                var policy = try Self.policy(of: operation, named: "\(name) (\(operationID))", defaultSecurity: defaultSecurity)
+                policy.acceptsNull = Self.requestBodyAcceptsNull(operation, in: document)
+                policies[operationID] = policy
             }
         }
         byOperationID = policies
@@ -68,6 +70,41 @@ struct OperationPolicies: Sendable {
             policy.maximumBodyBytes = bytes
         }
         return policy
+    }
+}
+
+extension OperationPolicies {
+    /// True when the operation's JSON request body schema declares a nullable value anywhere (following `$ref`s).
+    static func requestBodyAcceptsNull(_ operation: [String: Any], in document: [String: Any]) -> Bool {
+        guard let body = operation["requestBody"] as? [String: Any], let content = body["content"] as? [String: Any],
+              let media = content["application/json"] as? [String: Any], let schema = media["schema"]
+        else { return false }
+        var visited = Set<String>()
+        return mentionsNull(schema, in: document, visited: &visited)
+    }
+
+    private static func mentionsNull(_ schema: Any, in document: [String: Any], visited: inout Set<String>) -> Bool {
+        if let list = schema as? [Any] { return list.contains { mentionsNull($0, in: document, visited: &visited) } }
+        guard let schema = schema as? [String: Any] else { return false }
+        if let reference = schema["$ref"] as? String {
+            guard visited.insert(reference).inserted else { return false }
+            var target: Any? = document
+            for part in reference.dropFirst(2).split(separator: "/") { target = (target as? [String: Any])?[String(part)] }
+            if let target, mentionsNull(target, in: document, visited: &visited) { return true }
+        }
+        if schema["type"] as? String == "null" || (schema["type"] as? [Any])?.contains(where: { $0 as? String == "null" }) == true {
+            return true
+        }
+        if schema["nullable"] as? Bool == true { return true }
+        for key in ["properties", "patternProperties"] {
+            if let members = schema[key] as? [String: Any], members.values.contains(where: { mentionsNull($0, in: document, visited: &visited) }) {
+                return true
+            }
+        }
+        for key in ["items", "additionalProperties", "allOf", "anyOf", "oneOf", "not", "prefixItems"] {
+            if let nested = schema[key], mentionsNull(nested, in: document, visited: &visited) { return true }
+        }
+        return false
     }
 }
 

@@ -5,7 +5,8 @@ import SmartMailsCore
 /// - `x-required-scope`: the scope the key must hold, or `none` (any valid key),
 /// - `x-idempotent: true`: a retry with the same `Idempotency-Key` gets the first answer,
 /// - `x-secret-response: true`: the answer carries a secret, so it is never stored (nor idempotent),
-/// - `x-max-body-bytes`: a larger request body than the default.
+/// - `x-max-body-bytes`: a larger request body than the default,
+/// - a request body schema with no nullable field (`type: [..., "null"]`) anywhere: a `null` in the body is a 400.
 struct OperationPolicy: Sendable, Equatable {
     enum Access: Sendable, Equatable {
         case `public`
@@ -17,4 +18,5 @@ struct OperationPolicy: Sendable, Equatable {
     var idempotent = false
     var secretResponse = false
     var maximumBodyBytes = ServerConfiguration.maximumBodyBytes
+    var acceptsNull = false
 }

@@ -43,6 +43,9 @@ struct OperationPolicyMiddleware: ServerMiddleware {
                 throw APIError.insufficientScope(requiredScope.rawValue)
             }
             let bytes = try await RequestBodyReader.read(body, of: request, maximumBytes: policy.maximumBodyBytes)
+            if let bytes, !policy.acceptsNull, request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true {
+                try JSONNullCheck.refuseNulls(in: bytes)
+            }
             (response, responseBody) = try await Caller.$current.withValue(caller) {
                 guard policy.idempotent else { return try await next(request, bytes.map { HTTPBody($0) }, metadata) }
                 return try await idempotency.handle(request, body: bytes, workspaceID: verified.workspaceID) { bytes in
