@@ -93,7 +93,9 @@ struct KeysCommand: AsyncParsableCommand {
                 do {
                     return try await KeyService(store: store).revoke(id: id, workspaceID: workspace.id, by: .system)
                 } catch KeyServiceError.notFound {
-                    throw ValidationError("No live key '\(id)' in workspace '\(workspace.slug)'.")
+                    throw ValidationError("No key '\(id)' in workspace '\(workspace.slug)'.")
+                } catch KeyServiceError.revoked {
+                    throw ValidationError("The key '\(id)' is already revoked.")
                 }
             }
             print("Revoked \(key.id) (\(key.redacted)).")

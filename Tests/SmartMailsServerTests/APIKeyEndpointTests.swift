@@ -58,6 +58,9 @@ import Testing
                 (#"{"name":"x","scopes":"read"}"#, .badRequest, "invalid_type", "scopes"),
                 (#"{"name":"x","scopes":["read"],"admin":true}"#, .badRequest, "unknown_parameter", nil),
                 (#"{"name": "#, .badRequest, "invalid_json", nil),
+                // Valid JSON whose number does not fit an integer field is a type error, not malformed JSON.
+                (#"{"name":"x","scopes":["read"],"rate_limit":{"requests":2.5,"per_seconds":60}}"#, .badRequest, "invalid_type", "rate_limit.requests"),
+                (#"{"name":"x","scopes":["read"],"rate_limit":{"requests":1e30,"per_seconds":60}}"#, .badRequest, "invalid_type", "rate_limit.requests"),
                 // A null is not an absent field: the spec declares no nullable field here.
                 (#"{"name":"x","scopes":["read"],"mode":null}"#, .badRequest, "invalid_type", "mode"),
                 (#"{"name":"x","scopes":["read"],"rate_limit":{"requests":null,"per_seconds":60}}"#, .badRequest, "invalid_type", "rate_limit.requests"),
@@ -91,7 +94,14 @@ import Testing
             #expect(forever.json["expires_at"] == nil)
 
             _ = try await client.call(.post, "/v1/api-keys/\(issued.key.id)/revoke", key: app.adminKey)
-            try await client.call(.patch, "/v1/api-keys/\(issued.key.id)", key: app.adminKey, json: #"{"name":"again"}"#).expectError(.notFound, code: "not_found")
+            // A revoked key is still there to read, and refuses every change with what happened to it.
+            for (method, path, body) in [(HTTPRequest.Method.patch, "", #"{"name":"again"}"#), (.post, "/roll", "{}"), (.post, "/revoke", "")] {
+                let refused = try await client.call(method, "/v1/api-keys/\(issued.key.id)\(path)", key: app.adminKey, json: body.isEmpty ? nil : body)
+                refused.expectError(.conflict, code: "key_already_revoked")
+                #expect(refused.errorMessage.contains("was revoked at"))
+            }
+            let read = try await client.call(.get, "/v1/api-keys/\(issued.key.id)", key: app.adminKey)
+            #expect(read.status == .ok && read.json["status"] as? String == "revoked")
             try await client.call(.get, "/v1/api-keys/key_doesnotexist", key: app.adminKey).expectError(.notFound, code: "not_found")
         }
     }

@@ -26,10 +26,18 @@ import Testing
         init(_ description: String) { self.description = description }
     }
 
-    /// Runs a short command to completion and returns its stdout.
-    static func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String) {
-        let outcome = try await ChildProcessRunner.run(try binary, arguments, timeout: .seconds(60))
+    /// Runs a short command to completion, in `directory` with `environment` when given, and returns its stdout.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String) {
+        let outcome = try await ChildProcessRunner.run(try binary, arguments, in: directory, environment: environment, timeout: .seconds(60))
         return (outcome.status, outcome.stdout)
+    }
+
+    /// The environment a newcomer's shell would give the binary: none of ours but the port, so that the test does not
+    /// depend on 8080 being free (the default itself is checked in `ServerConfigurationTests`).
+    static func newcomerEnvironment(port: Int) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SMARTMAILS_") }
+        environment["SMARTMAILS_PORT"] = String(port)
+        return environment
     }
 
     static func get(_ url: String, key: String? = nil) async throws -> Int {
@@ -39,53 +47,68 @@ import Testing
         return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
-    @Test func firstStartPrintsTheKeyOnceServesItAndStopsCleanlyOnSIGTERM() async throws {
+    /// The README's way in: `smartmails serve` with no flags in an empty folder, the key read off stdout and used
+    /// with the command the banner prints, then the README's `keys` commands in the same folder.
+    @Test func firstStartInAnEmptyFolderPrintsAKeyThatWorksWithTheCommandItShows() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smartmails-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let stdoutFile = directory.appendingPathComponent("stdout")
-        let stderrFile = directory.appendingPathComponent("stderr")
+        // Outside the folder, which must hold nothing but what the server makes.
+        let logFolder = FileManager.default.temporaryDirectory.appendingPathComponent("smartmails-cli-logs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: logFolder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: logFolder) }
+        let stdoutFile = logFolder.appendingPathComponent("stdout")
+        let stderrFile = logFolder.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         let port = Int.random(in: 20_000...40_000)
-        let dataDirectory = directory.appendingPathComponent("data").path
+        let environment = Self.newcomerEnvironment(port: port)
 
         let server = Process()
         server.executableURL = try Self.binary
-        server.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port)]
+        server.arguments = ["serve"]
+        server.currentDirectoryURL = directory
+        server.environment = environment
         server.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         server.standardError = try FileHandle(forWritingTo: stderrFile)
         try server.run()
         defer { if server.isRunning { server.terminate() } }
 
-        var adminKey: String?
-        for _ in 0..<100 where adminKey == nil {
+        var printed = ""
+        for _ in 0..<100 where !printed.contains("Try it:") {
             try await Task.sleep(for: .milliseconds(100))
-            let printed = try String(contentsOf: stdoutFile, encoding: .utf8)
-            adminKey = printed.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\"" }).first { $0.hasPrefix("sm_live_") && $0.count == 46 }.map(String.init)
+            printed = try String(contentsOf: stdoutFile, encoding: .utf8)
         }
-        let key = try #require(adminKey, "no admin key printed on first start")
+        let words = printed.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\"" }).map(String.init)
+        let key = try #require(words.first { $0.hasPrefix("sm_live_") && $0.count == 46 }, "no admin key printed on first start")
+        // The banner's "Try it" command names the address the server really listens on.
+        let tryIt = try #require(words.first { $0.hasPrefix("http://") && $0.hasSuffix("/v1/me") }, "no Try it URL in \(printed)")
+        #expect(tryIt == "http://127.0.0.1:\(port)/v1/me")
         var healthy = false
         for _ in 0..<50 where !healthy {
             healthy = (try? await Self.get("http://127.0.0.1:\(port)/healthz")) == 200
             if !healthy { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(healthy)
-        #expect(try await Self.get("http://127.0.0.1:\(port)/v1/me", key: key) == 200)
+        #expect(try await Self.get(tryIt, key: key) == 200)
+        // The data is where the README says: ./data of the folder it was started in.
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("data/smartmails.sqlite").path))
 
         // keys create prints the secret alone, for scripts, and the running server accepts it.
-        let created = try await Self.run(["keys", "create", "--data-dir", dataDirectory, "--name", "ci", "--scopes", "read,messages:send"])
+        let created = try await Self.run(["keys", "create", "--name", "ci", "--scopes", "read,messages:send"], in: directory, environment: environment)
         #expect(created.status == 0)
         let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(secret.hasPrefix("sm_live_") && secret.count == 46 && !secret.contains("\n"))
-        #expect(try await Self.get("http://127.0.0.1:\(port)/v1/me", key: secret) == 200)
+        #expect(try await Self.get(tryIt, key: secret) == 200)
 
-        let listed = try await Self.run(["keys", "list", "--data-dir", dataDirectory])
+        let listed = try await Self.run(["keys", "list"], in: directory, environment: environment)
         #expect(listed.status == 0 && listed.stdout.contains("\tci\t") && !listed.stdout.contains(secret))
         let id = try #require(listed.stdout.split(separator: "\n").first { $0.contains("\tci\t") }?.split(separator: "\t").first.map(String.init))
-        let revoked = try await Self.run(["keys", "revoke", "--data-dir", dataDirectory, id])
+        let revoked = try await Self.run(["keys", "revoke", id], in: directory, environment: environment)
         #expect(revoked.status == 0)
-        #expect(try await Self.run(["keys", "revoke", "--data-dir", dataDirectory, id]).status != 0)
+        #expect(try await Self.run(["keys", "revoke", id], in: directory, environment: environment).status != 0)
+        let refused = try await Self.run(["keys", "create", "--name", "x", "--scopes", "read", "--rate-limit", "0/60"], in: directory, environment: environment)
+        #expect(refused.status != 0)
 
         kill(server.processIdentifier, SIGTERM)
         for _ in 0..<100 where server.isRunning { try await Task.sleep(for: .milliseconds(100)) }
@@ -97,7 +120,9 @@ import Testing
         // A second start on the same data neither creates another workspace nor prints a key.
         let restart = Process()
         restart.executableURL = try Self.binary
-        restart.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port)]
+        restart.arguments = ["serve"]
+        restart.currentDirectoryURL = directory
+        restart.environment = environment
         let secondOutput = Pipe()
         restart.standardOutput = secondOutput
         restart.standardError = FileHandle.nullDevice
@@ -112,8 +137,8 @@ import Testing
         kill(restart.processIdentifier, SIGTERM)
         for _ in 0..<100 where restart.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!restart.isRunning)
-        let printed = String(decoding: secondOutput.fileHandleForReading.availableData, as: UTF8.self)
-        #expect(!printed.contains("sm_live_"))
+        let printedAgain = String(decoding: secondOutput.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(!printedAgain.contains("sm_live_"))
         #expect(restart.terminationStatus == 0)
     }
 }

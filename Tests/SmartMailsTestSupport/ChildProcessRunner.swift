@@ -13,10 +13,16 @@ public enum ChildProcessRunner {
         public let timedOut: Bool
     }
 
-    public static func run(_ executable: URL, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> Outcome {
+    /// `directory` and `environment` default to the test process's own.
+    public static func run(
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil,
+        timeout: Duration = .seconds(120)
+    ) async throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -109,7 +109,8 @@ public struct KeyService: Sendable {
             workspaceID: workspaceID, occurredAt: now, actor: actor.id, action: .apiKeyUpdated, targetType: "api_key",
             targetID: id, ip: actor.ip, changes: changed
         )
-        guard try await store.updateKey(key, audit: audit) else { throw KeyServiceError.notFound(id) }
+        // The key was live when read, so a write that matches no live row means it was revoked in between.
+        guard try await store.updateKey(key, audit: audit) else { throw KeyServiceError.revoked(id, at: nil) }
         verifier?.invalidate(keyID: id)
         if changes.rateLimit != nil { await rateLimiter?.reset(keyID: id) }
         return key
@@ -131,7 +132,7 @@ public struct KeyService: Sendable {
         guard try await store.rollKey(
             id: id, workspaceID: workspaceID, newSecret: secret, displayPrefix: token.displayPrefix,
             lastFour: token.lastFour, previousSecretsExpireAt: previousExpiresAt, audit: audit
-        ) else { throw KeyServiceError.notFound(id) }
+        ) else { throw KeyServiceError.revoked(id, at: nil) }
         verifier?.invalidate(keyID: id)
         key.displayPrefix = token.displayPrefix
         key.lastFour = token.lastFour
@@ -147,7 +148,7 @@ public struct KeyService: Sendable {
             targetID: id, ip: actor.ip
         )
         guard try await store.revokeKey(id: id, workspaceID: workspaceID, at: now, audit: audit) else {
-            throw KeyServiceError.notFound(id)
+            throw KeyServiceError.revoked(id, at: nil)
         }
         verifier?.invalidate(keyID: id)
         key.revokedAt = now
@@ -158,7 +159,7 @@ public struct KeyService: Sendable {
     /// The key, unless it is revoked: revoked keys cannot change.
     private func liveKey(id: String, workspaceID: String) async throws -> APIKey {
         let key = try await self.key(id: id, workspaceID: workspaceID)
-        guard key.revokedAt == nil else { throw KeyServiceError.notFound(id) }
+        if let revokedAt = key.revokedAt { throw KeyServiceError.revoked(id, at: revokedAt) }
         return key
     }
 
@@ -181,4 +182,6 @@ public struct KeyService: Sendable {
 /// Key operations that name a key the workspace does not have (or, for changes, no longer has live).
 public enum KeyServiceError: Error, Equatable, Sendable {
     case notFound(String)
+    /// The key exists but was revoked (at that time, when known): it can be read, never changed again.
+    case revoked(String, at: Timestamp?)
 }

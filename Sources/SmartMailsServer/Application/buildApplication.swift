@@ -40,8 +40,9 @@ public func buildApplication(
     )
     try handler.registerHandlers(
         on: router,
-        // Compact JSON (pretty-printing costs throughput for a reader with no `jq`), and `/` written as itself.
-        configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: [.withoutEscapingSlashes]),
+        // Compact JSON (pretty-printing costs throughput for a reader with no `jq`), members in a stable order from
+        // one answer to the next, and `/` written as itself.
+        configuration: .init(dateTranscoder: UTCDateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
         middlewares: [policy]
     )
     try DocsRoutes().addRoutes(to: router)

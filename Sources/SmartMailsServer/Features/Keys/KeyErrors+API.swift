@@ -1,3 +1,4 @@
+import HTTPTypes
 import SmartMailsApp
 import SmartMailsCore
 
@@ -5,6 +6,12 @@ extension KeyServiceError: APIErrorConvertible {
     var apiError: APIError {
         switch self {
         case .notFound(let id): .notFound("API key", id: id)
+        case .revoked(let id, let at):
+            APIError(
+                status: .conflict, kind: .invalidRequest, code: "key_already_revoked",
+                message: "The API key \(id) was revoked\(at.map { " at \(UTCDateTranscoder.rfc3339($0.date))" } ?? ""); a revoked key can be read but never changed, rolled or revoked again.",
+                param: "id"
+            )
         }
     }
 }

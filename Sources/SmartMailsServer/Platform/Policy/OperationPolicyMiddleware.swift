@@ -31,6 +31,7 @@ struct OperationPolicyMiddleware: ServerMiddleware {
         let rateLimitFields = RateLimitHeaders.fields(for: decision, policy: verified.rateLimit)
 
         var (response, responseBody): (HTTPResponse, HTTPBody?)
+        var received: [UInt8]?
         do {
             guard decision.allowed else {
                 metrics.recordRateLimited()
@@ -43,8 +44,9 @@ struct OperationPolicyMiddleware: ServerMiddleware {
                 throw APIError.insufficientScope(requiredScope.rawValue)
             }
             let bytes = try await RequestBodyReader.read(body, of: request, maximumBytes: policy.maximumBodyBytes)
+            received = bytes
             if let bytes, !policy.acceptsNull, request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true {
-                try JSONNullCheck.refuseNulls(in: bytes)
+                try JSONBodyChecks.refuseNulls(in: bytes)
             }
             (response, responseBody) = try await Caller.$current.withValue(caller) {
                 guard policy.idempotent else { return try await next(request, bytes.map { HTTPBody($0) }, metadata) }
@@ -55,7 +57,10 @@ struct OperationPolicyMiddleware: ServerMiddleware {
         } catch {
             // Answered here rather than thrown on, so that a refusal or failure still carries the key's rate-limit
             // fields and is metered like any other answer of the key.
-            let apiError = APIError.from(error)
+            var apiError = APIError.from(error)
+            if apiError.code == "invalid_json", let received, let explained = JSONBodyChecks.explainUndecodable(received) {
+                apiError = explained
+            }
             RequestEnvelopeMiddleware.logIfServerError(apiError, cause: error, path: Self.pathWithoutQuery(request), logger: scope.logger)
             (response, responseBody) = apiError.openAPIResponse(requestID: scope.requestID)
         }
