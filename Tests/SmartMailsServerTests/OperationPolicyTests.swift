@@ -69,4 +69,33 @@ import Yams
         let names = try #require((schemas?["ScopeName"] as? [String: Any])?["enum"] as? [String])
         #expect(names == Scope.allCases.map(\.rawValue) + ScopePreset.allCases.map(\.rawValue))
     }
+
+    /// Request bodies fail closed: every object a request body can hold, however deep, refuses unknown members.
+    @Test func everyObjectInARequestBodyRefusesUnknownMembers() throws {
+        let document = try #require(try Yams.load(yaml: try APISpecification.yaml()) as? [String: Any])
+        var open: [String] = []
+        var visited = Set<String>()
+        func check(_ schema: Any?, at path: String) {
+            guard let schema = schema as? [String: Any] else { return }
+            if let reference = schema["$ref"] as? String {
+                guard visited.insert(reference).inserted else { return }
+                var target: Any? = document
+                for part in reference.dropFirst(2).split(separator: "/") { target = (target as? [String: Any])?[String(part)] }
+                return check(target, at: reference)
+            }
+            if schema["type"] as? String == "object" || schema["properties"] != nil {
+                if schema["additionalProperties"] as? Bool != false { open.append(path) }
+                for (name, member) in schema["properties"] as? [String: Any] ?? [:] { check(member, at: "\(path).\(name)") }
+            }
+            check(schema["items"], at: "\(path)[]")
+        }
+        for (path, item) in document["paths"] as? [String: Any] ?? [:] {
+            for (method, operation) in item as? [String: Any] ?? [:] {
+                let body = (operation as? [String: Any])?["requestBody"] as? [String: Any]
+                let media = (body?["content"] as? [String: Any])?["application/json"] as? [String: Any]
+                check(media?["schema"], at: "\(method.uppercased()) \(path)")
+            }
+        }
+        #expect(open.isEmpty, "objects that take unknown members: \(open)")
+    }
 }
