@@ -7,8 +7,8 @@ import Testing
     static func makeWorkspace(_ store: SQLStore, slug: String) async throws -> Workspace {
         let now = Timestamp.now
         let workspace = Workspace(id: ResourceID.make(prefix: "ws"), slug: slug, name: slug, createdAt: now)
-        let owner = User(id: ResourceID.make(prefix: "usr"), workspaceID: workspace.id, email: "\(slug)@example.com", role: .owner, createdAt: now)
-        try await store.createWorkspace(workspace, owner: owner, audit: audit(workspace.id, .workspaceCreated, target: workspace.id))
+        let owner = Account(id: ResourceID.make(prefix: Account.idPrefix), email: "\(slug)@example.com", name: slug, createdAt: now)
+        _ = try await store.createWorkspace(workspace, owner: owner, audit: audit(workspace.id, .workspaceCreated, target: workspace.id))
         return workspace
     }
 

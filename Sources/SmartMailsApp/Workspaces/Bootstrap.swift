@@ -30,12 +30,15 @@ public enum Bootstrap {
     /// until workspaces get their API.
     public static func createWorkspace(storage: any Storage, slug: String, name: String, ownerEmail: String, now: Timestamp = .now) async throws -> Workspace {
         let workspace = Workspace(id: ResourceID.make(prefix: Workspace.idPrefix, at: now), slug: slug, name: name, createdAt: now)
-        let owner = User(id: ResourceID.make(prefix: User.idPrefix, at: now), workspaceID: workspace.id, email: ownerEmail, role: .owner, createdAt: now)
+        guard let email = EmailAddress.normalised(ownerEmail) else {
+            throw ValidationError(param: "owner_email", message: "'\(ownerEmail)' is not an e-mail address")
+        }
+        let owner = Account(id: ResourceID.make(prefix: Account.idPrefix, at: now), email: email, name: "", createdAt: now)
         let audit = AuditEvent(
             workspaceID: workspace.id, occurredAt: now, actor: "system", action: .workspaceCreated, targetType: "workspace",
             targetID: workspace.id, ip: nil, changes: ["slug": slug, "owner": ownerEmail]
         )
-        try await storage.createWorkspace(workspace, owner: owner, audit: audit)
+        _ = try await storage.createWorkspace(workspace, owner: owner, audit: audit)
         return workspace
     }
 }

@@ -37,4 +37,9 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case apiKeyRolled = "api_key.rolled"
     case apiKeyRevoked = "api_key.revoked"
     case workspaceCreated = "workspace.created"
+    case memberAdded = "member.added"
+    case accountPasswordSet = "account.password_set"
+    case accountSignedIn = "account.signed_in"
+    case accountSignInFailed = "account.sign_in_failed"
+    case accountSignedOut = "account.signed_out"
 }

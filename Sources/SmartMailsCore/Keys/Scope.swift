@@ -11,6 +11,8 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Hashable {
     case analyticsRead = "analytics:read"
     case webhooksAdmin = "webhooks:admin"
     case auditRead = "audit:read"
+    /// Invite, re-role and remove members (the owner and admins of a workspace hold it).
+    case membersAdmin = "members:admin"
 
     /// Made once: `allCases` builds a new array each time it is read, and every request checks a scope.
     private static let ordered = Scope.allCases

@@ -1,9 +1,11 @@
 import SmartMailsCore
 
-/// Workspaces and their users.
+/// Workspaces; their members are in `AccountStore`.
 public protocol WorkspaceStore: Sendable {
-    /// Creates a workspace with its owner, atomically.
-    func createWorkspace(_ workspace: Workspace, owner: User, audit: AuditEvent) async throws
+    /// Creates a workspace with its owner (an account made unless one has its e-mail), atomically; returns the owner.
+    func createWorkspace(_ workspace: Workspace, owner: Account, audit: AuditEvent) async throws -> Account
+    func workspaces(ids: [String]) async throws -> [Workspace]
+    func allWorkspaces() async throws -> [Workspace]
     func workspace(slug: String) async throws -> Workspace?
     func workspace(id: String) async throws -> Workspace?
     func workspaceCount() async throws -> Int

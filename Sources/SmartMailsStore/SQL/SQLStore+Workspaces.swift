@@ -2,17 +2,38 @@ import SQLKit
 import SmartMailsCore
 
 extension SQLStore: WorkspaceStore {
-    public func createWorkspace(_ workspace: Workspace, owner: User, audit: AuditEvent) async throws {
+    public func createWorkspace(_ workspace: Workspace, owner: Account, audit: AuditEvent) async throws -> Account {
         try await client.withTransaction { database in
             try await database.raw("""
                 INSERT INTO workspaces (id, slug, name, created_at)
                 VALUES (\(bind: workspace.id), \(bind: workspace.slug), \(bind: workspace.name), \(bind: workspace.createdAt.millisecondsSinceEpoch))
                 """).run()
+            let stored = try await database.insertAccountUnlessKnown(owner)
             try await database.raw("""
-                INSERT INTO users (id, workspace_id, email, role, created_at)
-                VALUES (\(bind: owner.id), \(bind: owner.workspaceID), \(bind: owner.email), \(bind: owner.role.rawValue), \(bind: owner.createdAt.millisecondsSinceEpoch))
+                INSERT INTO memberships (workspace_id, account_id, role, created_at)
+                VALUES (\(bind: workspace.id), \(bind: stored.id), \(bind: Role.owner.rawValue), \(bind: workspace.createdAt.millisecondsSinceEpoch))
                 """).run()
             try await database.insertAudit(audit)
+            return stored
+        }
+    }
+
+    public func workspaces(ids: [String]) async throws -> [Workspace] {
+        guard !ids.isEmpty else { return [] }
+        return try await client.withReader { database in
+            var query = SQLQueryString("SELECT * FROM workspaces WHERE id IN (")
+            for (index, id) in ids.enumerated() {
+                if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                query.appendInterpolation(bind: id)
+            }
+            query.appendInterpolation(unsafeRaw: ") ORDER BY slug")
+            return try await database.raw(query).all().map(Self.workspace(from:))
+        }
+    }
+
+    public func allWorkspaces() async throws -> [Workspace] {
+        try await client.withReader { database in
+            try await database.raw("SELECT * FROM workspaces ORDER BY slug").all().map(Self.workspace(from:))
         }
     }
 

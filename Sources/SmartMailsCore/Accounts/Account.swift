@@ -1,0 +1,47 @@
+/// A person who signs in to the dashboard. One account may belong to several workspaces, with a role in each.
+public struct Account: Sendable, Hashable {
+    public static let idPrefix = "usr"
+
+    public var id: String
+    /// Lower-cased and trimmed (`EmailAddress.normalised`): the one spelling an account is found by.
+    public var email: String
+    public var name: String
+    public var createdAt: Timestamp
+    /// When the password was last set; nil until the account has one (a first-start owner, a new invitee).
+    public var passwordSetAt: Timestamp?
+
+    public init(id: String, email: String, name: String, createdAt: Timestamp, passwordSetAt: Timestamp? = nil) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.createdAt = createdAt
+        self.passwordSetAt = passwordSetAt
+    }
+}
+
+/// An account's place in a workspace.
+public struct Membership: Sendable, Hashable {
+    public var workspaceID: String
+    public var accountID: String
+    public var role: Role
+    public var createdAt: Timestamp
+
+    public init(workspaceID: String, accountID: String, role: Role, createdAt: Timestamp) {
+        self.workspaceID = workspaceID
+        self.accountID = accountID
+        self.role = role
+        self.createdAt = createdAt
+    }
+}
+
+public enum EmailAddress {
+    /// Trimmed and lower-cased; nil unless it has the shape `local@domain` with no spaces or control characters.
+    public static func normalised(_ text: String) -> String? {
+        let trimmed = Substring(text).trimmingSpacesAndTabs.lowercased()
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        guard trimmed.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+              !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else { return nil }
+        return trimmed
+    }
+}

@@ -1,0 +1,40 @@
+import SmartMailsCore
+
+/// Accounts, their memberships, dashboard sessions, one-time password links and failed sign-ins.
+public protocol AccountStore: Sendable {
+    func account(email: String) async throws -> Account?
+    func account(id: String) async throws -> Account?
+    /// The bcrypt hash of the account's password; nil when it has none yet.
+    func passwordHash(accountID: String) async throws -> String?
+    /// Adds `account` to a workspace with `role`, creating it unless an account has its e-mail already; returns the
+    /// account as stored. Fails with `AccountStoreError.alreadyMember` when it is a member there already.
+    func addMember(_ account: Account, workspaceID: String, role: Role, at: Timestamp, audit: AuditEvent) async throws -> Account
+    func memberships(accountID: String) async throws -> [Membership]
+    func membership(workspaceID: String, accountID: String) async throws -> Membership?
+
+    /// Sets the password and ends every session of the account, atomically.
+    func setPassword(accountID: String, hash: String, at: Timestamp, audit: AuditEvent) async throws
+
+    func createPasswordLink(_ link: PasswordLink) async throws
+    /// The link while it is unused and unexpired.
+    func passwordLink(tokenHash: String, at: Timestamp) async throws -> PasswordLink?
+    /// Uses the link up and sets the password with it, atomically: a link sets a password once. False when the
+    /// link was used, expired or unknown.
+    func setPassword(with link: PasswordLink, hash: String, at: Timestamp, audit: AuditEvent) async throws -> Bool
+
+    func createSession(_ session: Session, audit: AuditEvent) async throws
+    func session(tokenHash: String) async throws -> Session?
+    func touchSession(tokenHash: String, at: Timestamp) async throws
+    func deleteSession(tokenHash: String, audit: AuditEvent?) async throws
+    func deleteSessions(accountID: String) async throws
+
+    /// Records a failed sign-in for each subject (an e-mail, an address), drops failures older than `since`, and
+    /// returns the failures since then per subject, this one included.
+    func recordLoginFailure(subjects: [String], at: Timestamp, since: Timestamp, audit: AuditEvent?) async throws -> [String: [Timestamp]]
+    func loginFailures(subject: String, since: Timestamp) async throws -> [Timestamp]
+    func clearLoginFailures(subject: String) async throws
+}
+
+public enum AccountStoreError: Error, Equatable, Sendable {
+    case alreadyMember
+}
