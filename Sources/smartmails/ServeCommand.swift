@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = try await storage.openStore(logger: logger)
         if let created = try await Bootstrap.ensureDefaultWorkspace(storage: store, ownerEmail: configuration.ownerEmail) {
             // Written unbuffered: when stdout is a pipe or file the key must be there before the server blocks.
-            FileHandle.standardOutput.write(Data(Self.banner(secret: created.adminKey.token.rawValue, configuration: configuration).utf8))
+            FileHandle.standardOutput.write(Data(Self.banner(secret: created.adminKey.token.rawValue, passwordLink: created.ownerPasswordLink, configuration: configuration).utf8))
         }
         do {
             let app = try buildApplication(configuration: configuration, store: store, logger: logger)
@@ -75,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         return port
     }
 
-    private static func banner(secret: String, configuration: ServerConfiguration) -> String {
+    private static func banner(secret: String, passwordLink: SecretToken, configuration: ServerConfiguration) -> String {
         // A wildcard listen address is not one to send a request to; the loopback of the same family is.
         let host = switch configuration.host {
         case "0.0.0.0", "": "127.0.0.1"
@@ -83,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         case let host where host.contains(":") && !host.hasPrefix("["): "[\(host)]"
         case let host: host
         }
+        let base = Environment.value("SMARTMAILS_PUBLIC_URL") ?? "http://\(host):\(configuration.port)"
         return """
 
         ================================================================================
@@ -91,7 +92,11 @@ struct ServeCommand: AsyncParsableCommand {
 
             \(secret)
 
-          Try it:  curl -H "Authorization: Bearer \(secret)" http://\(host):\(configuration.port)/v1/me
+          Try it:  curl -H "Authorization: Bearer \(secret)" \(base)/v1/me
+
+          The dashboard: set the owner's password (\(configuration.ownerEmail)) with this
+          one-time link, valid for 7 days, then sign in at \(base)/login
+            \(base)/login/password/\(passwordLink.rawValue)
         ================================================================================
 
         """

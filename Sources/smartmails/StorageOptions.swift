@@ -47,9 +47,35 @@ extension StorageOptions {
     }
 }
 
+extension StorageOptions {
+    /// Opens the store, runs `body`, and closes the store whatever happens.
+    func withStore<T: Sendable>(_ body: (SQLStore) async throws -> T) async throws -> T {
+        let store = try await openStore(logger: LoggerSetup.bootstrap())
+        do {
+            let result = try await body(store)
+            try await store.shutdown()
+            return result
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
+    }
+}
+
 enum Environment {
     static func value(_ name: String) -> String? {
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
         return value
+    }
+
+    /// Where browsers reach the server, for the links the CLI prints: `SMARTMAILS_PUBLIC_URL`, or the loopback
+    /// address on `SMARTMAILS_PORT` (default 8080).
+    static var publicURL: String {
+        if let url = value("SMARTMAILS_PUBLIC_URL") { return String(url.reversed().drop { $0 == "/" }.reversed()) }
+        return "http://127.0.0.1:\(value("SMARTMAILS_PORT") ?? "8080")"
+    }
+
+    static func passwordLink(_ token: SecretToken) -> String {
+        publicURL + "/login/password/" + token.rawValue
     }
 }

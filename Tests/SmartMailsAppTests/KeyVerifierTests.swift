@@ -35,7 +35,7 @@ import Testing
     func aTokenIsReadFromStorageOnceAndThenServedFromTheCache(database: TestDatabase) async throws {
         try await database.withStore { sqlStore in
             let store = SecretLookupCounter(sqlStore)
-            let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "w", name: "W", ownerEmail: "w@example.com").workspace
             let issued = try await KeyService(store: sqlStore).create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)
             let verifier = KeyVerifier(store: store, cacheSeconds: 60)
             let token = Substring(issued.token.rawValue)
@@ -59,7 +59,7 @@ import Testing
     @Test(arguments: TestDatabase.all)
     func aKeyThatCannotBeReadBackIsRefused(database: TestDatabase) async throws {
         try await database.withStore { store in
-            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com").workspace
             let corruptions = [
                 "scopes = 'keys:read contacts:delete'", "scopes = ''", "allowed_ips = '203.0.113.0/24,not-a-network'",
                 "allowed_ips = '10.0.0.0/8,'", "mode = 'prod'",
@@ -133,7 +133,7 @@ extension KeyVerifierTests {
         on database: TestDatabase, _ body: (KeyVerifier, Substring, @escaping @Sendable () async throws -> Void) async throws -> Void
     ) async throws {
         try await database.withStore { store in
-            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com").workspace
             let verifier = KeyVerifier(store: store, cacheSeconds: 3_600)
             let keys = KeyService(store: store, verifier: verifier, rateLimiter: nil)
             let issued = try await keys.create(workspaceID: workspace.id, name: "k", scopes: .all, mode: .live, by: .system)

@@ -12,7 +12,7 @@ import Testing
     @Test(arguments: TestDatabase.all)
     func countsFromEveryThreadAndEverySecretOfAKeyAddUp(database: TestDatabase) async throws {
         try await database.withStore { store in
-            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com").workspace
             let service = KeyService(store: store)
             let first = try await service.create(workspaceID: workspace.id, name: "a", scopes: .all, mode: .live, by: .system).key
             let second = try await service.create(workspaceID: workspace.id, name: "b", scopes: .all, mode: .live, by: .system).key
@@ -68,7 +68,7 @@ import Testing
     @Test(arguments: TestDatabase.all)
     func aFlushWaitsForTheFlushUnderWay(database: TestDatabase) async throws {
         try await database.withStore { sqlStore in
-            let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "w", name: "W", ownerEmail: "w@example.com").workspace
             let key = try await KeyService(store: sqlStore).create(workspaceID: workspace.id, name: "a", scopes: .all, mode: .live, by: .system).key
             let store = SlowUsageWrites(sqlStore, delay: .milliseconds(300))
             let recorder = UsageRecorder(store: store, logger: Logger(label: "test"))

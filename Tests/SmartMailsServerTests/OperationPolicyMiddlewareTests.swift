@@ -115,7 +115,7 @@ extension OperationPolicyMiddlewareTests {
 
     func withPolicy(on database: TestDatabase = .sqlite, scopes: [String] = ["admin"], _ body: (Fixture) async throws -> Void) async throws {
         try await database.withStore { store in
-            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com")
+            let workspace = try await Bootstrap.createWorkspace(storage: store, slug: "w", name: "W", ownerEmail: "w@example.com").workspace
             let issued = try await KeyService(store: store).create(workspaceID: workspace.id, name: "k", scopes: try ScopeSet.parse(scopes), mode: .live, by: .system)
             let lines = LogLines()
             let logger = Logger(label: "test") { _ in CapturingLogHandler(sink: lines) }

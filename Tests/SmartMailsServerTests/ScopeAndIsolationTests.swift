@@ -68,7 +68,7 @@ import Testing
     @Test(arguments: TestDatabase.all)
     func workspacesNeverSeeEachOther(database: TestDatabase) async throws {
         try await TestApp.run(on: database) { app, client in
-            let other = try await Bootstrap.createWorkspace(storage: app.store, slug: "other", name: "Other", ownerEmail: "o@example.com")
+            let other = try await Bootstrap.createWorkspace(storage: app.store, slug: "other", name: "Other", ownerEmail: "o@example.com").workspace
             let otherAdmin = try await app.makeKey(scopes: ["admin"], workspaceID: other.id).token.rawValue
             let mine = try await app.makeKey(scopes: ["read"])
 

@@ -16,6 +16,8 @@ struct TestApp {
     let store: SQLStore
     let workspace: Workspace
     let adminKey: String
+    /// The one-time link token the first start made for the owner (`owner@example.com`) to set a password.
+    let ownerPasswordToken: String
 
     static func run(
         on database: TestDatabase, mode: TestingSetup = .router,
@@ -25,9 +27,14 @@ struct TestApp {
         try await database.withStore { store in
             let created = try #require(try await Bootstrap.ensureDefaultWorkspace(storage: store, ownerEmail: "owner@example.com"))
             var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            // bcrypt's cheapest cost: the tests check what passwords do, not how slowly they are hashed.
+            configuration.passwordCost = 4
             configure(&configuration)
             let app = try buildApplication(configuration: configuration, store: store, logger: Logger(label: "test"))
-            let fixture = TestApp(store: store, workspace: created.workspace, adminKey: created.adminKey.token.rawValue)
+            let fixture = TestApp(
+                store: store, workspace: created.workspace, adminKey: created.adminKey.token.rawValue,
+                ownerPasswordToken: created.ownerPasswordLink.rawValue
+            )
             try await app.test(mode) { client in try await body(fixture, client) }
         }
     }

@@ -9,7 +9,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
     case developer
     /// Contacts, lists, templates, campaigns and automations; no API keys.
     case marketer
-    /// Reads, changes nothing.
+    /// Reads what the `read` preset reads (the audit log aside), changes nothing.
     case viewer
 
     public var scopes: ScopeSet {
@@ -21,7 +21,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
         case .marketer:
             ScopeSet([.contactsWrite, .messagesRead, .messagesSend, .campaignsWrite, .analyticsRead])
         case .viewer:
-            ScopeSet([.contactsRead, .messagesRead, .campaignsRead, .analyticsRead])
+            ScopePreset.read.scopes
         }
     }
 

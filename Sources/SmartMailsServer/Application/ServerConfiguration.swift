@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// E-mail of the owner created on first start.
     public var ownerEmail: String
+    /// bcrypt's cost for dashboard passwords (2^cost rounds; 12 takes about 0.25 s of one core).
+    public var passwordCost: UInt8 = 12
     /// Whether rate limits live in PostgreSQL (shared by all nodes) rather than in each process; nil decides by
     /// the database: shared on PostgreSQL, where several nodes may serve the same keys, local on SQLite.
     public var sharedRateLimits: Bool?

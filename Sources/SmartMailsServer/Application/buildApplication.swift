@@ -8,7 +8,7 @@ import SmartMailsCore
 import SmartMailsStore
 
 /// The one place the server is assembled: the services over storage, the request envelope, the operation policy in
-/// front of the generated handlers, the documentation routes, and the background services.
+/// front of the generated handlers, the documentation routes, the dashboard, and the background services.
 public func buildApplication(
     configuration: ServerConfiguration, store: SQLStore, logger: Logger
 ) throws -> some ApplicationProtocol {
@@ -27,10 +27,11 @@ public func buildApplication(
     DocsRoutes.paths.forEach { allowedMethods.add($0, methods: ["GET"]) }
     // First, so that it wraps every route and the 404 of paths that match none.
     router.add(middleware: RequestEnvelopeMiddleware(metrics: metrics, allowedMethods: allowedMethods))
+    let addressResolver = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
     let policy = OperationPolicyMiddleware(
         policies: policies,
         authenticator: Authenticator(
-            verifier: verifier, addressResolver: ClientAddressResolver(trustedProxies: configuration.trustedProxies), metrics: metrics
+            verifier: verifier, addressResolver: addressResolver, metrics: metrics
         ),
         rateLimiter: rateLimiter, idempotency: IdempotencyLayer(store: store), usage: usage, metrics: metrics
     )
@@ -46,6 +47,12 @@ public func buildApplication(
         middlewares: [policy]
     )
     try DocsRoutes().addRoutes(to: router)
+    DashboardRoutes(
+        pages: try DashboardPages(),
+        accounts: AccountService(store: store, hasher: PasswordHasher(cost: configuration.passwordCost)),
+        keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
+        addressResolver: addressResolver
+    ).addRoutes(to: router)
 
     return Application(
         router: router,

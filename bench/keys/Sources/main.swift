@@ -25,7 +25,7 @@ let directory = FileManager.default.temporaryDirectory.appendingPathComponent("k
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
 let sqlStore = try await SQLStore.open(databaseURL: nil, sqlitePath: directory.appendingPathComponent("bench.sqlite").path, logger: Logger(label: "key-bench"))
-let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "bench", name: "Bench", ownerEmail: "bench@example.com")
+let workspace = try await Bootstrap.createWorkspace(storage: sqlStore, slug: "bench", name: "Bench", ownerEmail: "bench@example.com").workspace
 let store = SecretLookupCounter(sqlStore)
 let rateLimiter = LocalRateLimits()
 let verifier = KeyVerifier(store: store, cacheSeconds: 3_600, rateLimitCells: rateLimiter.localCells)

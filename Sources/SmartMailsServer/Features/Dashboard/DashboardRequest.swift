@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import SmartMailsApp
+import SmartMailsCore
+
+/// What the dashboard reads from a request: the form fields of a POST, the session cookie, the client's address.
+struct DashboardForm: Sendable {
+    private let fields: [String: [String]]
+
+    /// Reads an `application/x-www-form-urlencoded` body of at most 64 KiB.
+    static func read(_ request: Request) async throws -> DashboardForm {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        // Forms write spaces as `+`; URLComponents decodes percent escapes only.
+        let text = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: [String]] = [:]
+        for item in URLComponents(string: "?" + text)?.queryItems ?? [] {
+            fields[item.name, default: []].append(item.value ?? "")
+        }
+        return DashboardForm(fields: fields)
+    }
+
+    subscript(_ name: String) -> String? { fields[name]?.first }
+    func all(_ name: String) -> [String] { fields[name] ?? [] }
+}
+
+enum DashboardCookie {
+    static let name = "sm_session"
+
+    static func session(_ token: SecretToken, secure: Bool) -> Cookie {
+        Cookie(name: name, value: token.rawValue, maxAge: Int(Session.maximumSeconds), path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    static func cleared(secure: Bool) -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+}
+
+extension AccountService.Visitor {
+    /// What the member may do here: their role's scopes, the same the API checks.
+    var scopes: ScopeSet { membership.role.scopes }
+
+    /// Who changes keys from the dashboard: the member, bounded by their role.
+    func keyActor(ip: String?) -> KeyActor {
+        KeyActor(id: account.id, scopes: scopes, mode: nil, ip: ip)
+    }
+
+    /// True when the form carries this session's CSRF token (compared in constant time).
+    func sentCSRFToken(in form: DashboardForm) -> Bool {
+        guard let sent = form["csrf"] else { return false }
+        let expected = Array(session.csrfToken.utf8)
+        let given = Array(sent.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// The values the layout's header shows.
+    func navigation(current: String) -> [String: Any] {
+        [
+            "workspaceName": workspace.name, "email": account.email, "role": membership.role.rawValue,
+            "csrf": session.csrfToken, "canSeeKeys": scopes.contains(.keysRead), current: true,
+        ]
+    }
+}

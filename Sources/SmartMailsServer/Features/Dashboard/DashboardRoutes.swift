@@ -1,0 +1,80 @@
+import HTTPTypes
+import Hummingbird
+import SmartMailsApp
+import SmartMailsCore
+
+/// The web dashboard: plain Hummingbird routes outside the API spec, server-rendered, over the same services as the
+/// API. Every page but sign-in needs a session; every POST needs the session's CSRF token; what a member may do is
+/// their role's scopes, checked by the same services and rules as an API key's.
+struct DashboardRoutes: Sendable {
+    static let pathPrefixes = ["/login", "/logout", "/app"]
+
+    let pages: DashboardPages
+    let accounts: AccountService
+    let keys: KeyService
+    let keyUsage: KeyUsageService
+    let auditLog: AuditLogService
+    let addressResolver: ClientAddressResolver
+
+    func addRoutes(to router: some RouterMethods<AppRequestContext>) {
+        router.get("login") { request, context in try await signInPage(request, context) }
+        router.post("login") { request, context in try await signIn(request, context) }
+        router.get("login/password/:token") { request, context in try await passwordPage(request, context) }
+        router.post("login/password/:token") { request, context in try await setPassword(request, context) }
+        router.post("logout") { request, context in try await signOut(request, context) }
+        router.get("app/assets/:name") { _, context in
+            pages.asset(context.parameters.get("name") ?? "") ?? pages.message("Not found", "No such file.", status: .notFound)
+        }
+        router.get("app") { request, context in try await overview(request, context) }
+        router.get("app/keys") { request, context in try await keyList(request, context) }
+        router.post("app/keys") { request, context in try await createKey(request, context) }
+        router.get("app/keys/:id") { request, context in try await keyPage(request, context) }
+        router.post("app/keys/:id/roll") { request, context in try await rollKey(request, context) }
+        router.post("app/keys/:id/revoke") { request, context in try await revokeKey(request, context) }
+    }
+
+    /// The client's address, through trusted proxies, as text for sessions and the audit log.
+    func clientIP(_ request: Request, _ context: AppRequestContext) -> String? {
+        addressResolver.clientAddress(peer: context.peerAddress, forwardedFor: request.headers[.xForwardedFor])?.description
+    }
+
+    /// Cookies are Secure when a trusted proxy says the browser spoke HTTPS to it.
+    func servedOverHTTPS(_ request: Request, _ context: AppRequestContext) -> Bool {
+        guard let peer = context.peerAddress, !addressResolver.trustedProxies.isUnrestricted, addressResolver.trustedProxies.allows(peer)
+        else { return false }
+        return request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    /// The signed-in member, or nil when the request has no live session.
+    func visitor(_ request: Request) async throws -> AccountService.Visitor? {
+        guard let token = request.cookies[DashboardCookie.name]?.value, !token.isEmpty else { return nil }
+        return try await accounts.visitor(token: token)
+    }
+
+    /// Runs `page` for a signed-in member; sends anyone else to sign in.
+    func signedIn(_ request: Request, _ page: (AccountService.Visitor) async throws -> Response) async throws -> Response {
+        guard let visitor = try await visitor(request) else { return DashboardPages.redirect("/login") }
+        return try await page(visitor)
+    }
+
+    /// Like `signedIn`, for a form that changes something: reads the form and refuses it without the CSRF token.
+    func signedInForm(_ request: Request, _ page: (AccountService.Visitor, DashboardForm) async throws -> Response) async throws -> Response {
+        guard let visitor = try await visitor(request) else { return DashboardPages.redirect("/login") }
+        let form = try await DashboardForm.read(request)
+        guard visitor.sentCSRFToken(in: form) else {
+            return pages.message("Refused", "This form was not sent from this session's page (CSRF token missing or wrong). Reload the page and try again.", status: .forbidden, nav: visitor.navigation(current: "none"))
+        }
+        return try await page(visitor, form)
+    }
+
+    func forbidden(_ visitor: AccountService.Visitor, needs scope: Scope) -> Response {
+        pages.message(
+            "Not allowed", "Your role (\(visitor.membership.role.rawValue)) does not include \(scope.rawValue), which this page needs.",
+            status: .forbidden, nav: visitor.navigation(current: "none"), back: "/app"
+        )
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}

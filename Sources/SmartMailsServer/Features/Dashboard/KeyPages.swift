@@ -1,0 +1,189 @@
+import Foundation
+import Hummingbird
+import SmartMailsApp
+import SmartMailsCore
+
+/// Overview and Developers → API keys: the list, creating a key (shown once), a key's page with its usage and
+/// audit trail, rolling and revoking. Through `KeyService`, with the member's role as the creator's scopes.
+extension DashboardRoutes {
+    func overview(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedIn(request) { visitor in
+            var page = visitor.navigation(current: "overview")
+            page["nav"] = visitor.navigation(current: "overview")
+            if visitor.scopes.contains(.keysRead) {
+                let live = try await keys.list(workspaceID: visitor.workspace.id, page: PageRequest(limit: 100, afterID: nil), includeRevoked: false)
+                page["liveKeys"] = live.hasMore ? "100+" : String(live.items.count)
+            }
+            return pages.render("overview", page)
+        }
+    }
+
+    func keyList(_ request: Request, _ context: AppRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        try await signedIn(request) { visitor in
+            try await keyListPage(visitor, includeRevoked: request.uri.queryParameters["include_revoked"] == "true", error: error, status: status)
+        }
+    }
+
+    private func keyListPage(_ visitor: AccountService.Visitor, includeRevoked: Bool, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard visitor.scopes.contains(.keysRead) else { return forbidden(visitor, needs: .keysRead) }
+        var rows: [[String: Any]] = []
+        var afterID: String?
+        repeat {
+            let page = try await keys.list(workspaceID: visitor.workspace.id, page: PageRequest(limit: 100, afterID: afterID), includeRevoked: includeRevoked)
+            rows += page.items.map(Self.row)
+            afterID = page.lastID
+        } while afterID != nil && rows.count < 1000
+        var page: [String: Any] = [
+            "nav": visitor.navigation(current: "keys"), "keyRows": rows, "includeRevoked": includeRevoked,
+            "canCreate": visitor.scopes.contains(.keysAdmin), "csrf": visitor.session.csrfToken,
+            "scopeChoices": Scope.allCases.map(\.rawValue),
+        ]
+        if let error { page["error"] = error }
+        return pages.render("keys", page, status: status)
+    }
+
+    func createKey(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            guard visitor.scopes.contains(.keysAdmin) else { return forbidden(visitor, needs: .keysAdmin) }
+            do {
+                let scopes: ScopeSet
+                switch form["preset"] ?? "read" {
+                case "custom":
+                    scopes = try ScopeSet.parse(form.all("scopes[]"))
+                case let name:
+                    scopes = try ScopeSet.parse([name])
+                }
+                let allowlist = try IPAllowlist.parse(
+                    (form["allowed_ips"] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," })
+                        .map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+                    param: "allowed_ips"
+                )
+                let rateLimit = RateLimitPolicy(requests: Int(form["rate_requests"] ?? "") ?? 60, perSeconds: Int(form["rate_seconds"] ?? "") ?? 60)
+                let expiresAt = try (form["expires"]).flatMap { $0.isEmpty ? nil : $0 }.map { day throws in try Self.endOfDay(day) }
+                let issued = try await keys.create(
+                    workspaceID: visitor.workspace.id, name: form["name"] ?? "", scopes: scopes, mode: nil, allowedIPs: allowlist,
+                    rateLimit: rateLimit, expiresAt: expiresAt, by: visitor.keyActor(ip: clientIP(request, context))
+                )
+                return pages.render("secret", [
+                    "nav": visitor.navigation(current: "keys"), "heading": "Your new key “\(issued.key.name)”",
+                    "secret": issued.token.rawValue, "id": issued.key.id, "name": issued.key.name,
+                ], status: .created)
+            } catch {
+                return try await keyListPage(visitor, includeRevoked: false, error: Self.explain(error), status: Self.status(of: error))
+            }
+        }
+    }
+
+    func keyPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedIn(request) { visitor in
+            guard visitor.scopes.contains(.keysRead) else { return forbidden(visitor, needs: .keysRead) }
+            return try await keyDetail(visitor, id: context.parameters.get("id") ?? "")
+        }
+    }
+
+    private func keyDetail(_ visitor: AccountService.Visitor, id: String, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let key: APIKey
+        do {
+            key = try await keys.key(id: id, workspaceID: visitor.workspace.id)
+        } catch KeyServiceError.notFound {
+            return pages.message("Not found", "No API key with that id in this workspace.", status: .notFound, nav: visitor.navigation(current: "keys"), back: "/app/keys")
+        }
+        let report = try await keyUsage.report(for: key)
+        let events = try await auditLog.list(workspaceID: visitor.workspace.id, page: PageRequest(limit: 50, afterID: nil), targetID: key.id)
+        var page = Self.row(key)
+        page["nav"] = visitor.navigation(current: "keys")
+        page["csrf"] = visitor.session.csrfToken
+        page["mode"] = key.mode.rawValue
+        page["scopes"] = key.scopes.scopes.map(\.rawValue)
+        page["allowedIPs"] = key.allowedIPs.blocks.map(\.description)
+        page["rateLimit"] = "\(key.rateLimit.requests) requests per \(key.rateLimit.perSeconds) s"
+        page["revoked"] = key.revokedAt.map(DashboardFormat.time) as Any
+        page["canChange"] = key.revokedAt == nil && visitor.scopes.contains(.keysAdmin)
+        page["usageChart"] = UsageChart.svg(report)
+        page["usageTotal"] = report.total
+        page["usageErrors"] = (report.byStatusClass[4] ?? 0) + (report.byStatusClass[5] ?? 0)
+        page["events"] = events.items.map { event -> [String: Any] in
+            ["occurred": DashboardFormat.time(event.occurredAt), "action": event.action.rawValue, "actor": event.actor, "ip": event.ip as Any]
+        }
+        if let error { page["error"] = error }
+        return pages.render("key", page, status: status)
+    }
+
+    func rollKey(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            guard visitor.scopes.contains(.keysAdmin) else { return forbidden(visitor, needs: .keysAdmin) }
+            let id = context.parameters.get("id") ?? ""
+            do {
+                let (issued, previousExpiresAt) = try await keys.roll(
+                    id: id, workspaceID: visitor.workspace.id, overlapSeconds: Int64(form["old_expires_in"] ?? ""),
+                    by: visitor.keyActor(ip: clientIP(request, context))
+                )
+                return pages.render("secret", [
+                    "nav": visitor.navigation(current: "keys"), "heading": "New secret for “\(issued.key.name)”",
+                    "secret": issued.token.rawValue, "id": issued.key.id, "name": issued.key.name,
+                    "previousExpires": DashboardFormat.time(previousExpiresAt) + " UTC",
+                ])
+            } catch {
+                return try await keyDetail(visitor, id: id, error: Self.explain(error), status: Self.status(of: error))
+            }
+        }
+    }
+
+    func revokeKey(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            guard visitor.scopes.contains(.keysAdmin) else { return forbidden(visitor, needs: .keysAdmin) }
+            let id = context.parameters.get("id") ?? ""
+            do {
+                let key = try await keys.key(id: id, workspaceID: visitor.workspace.id)
+                guard form["confirm_name"] == key.name else {
+                    return try await keyDetail(visitor, id: id, error: "Type the key's name exactly to revoke it; nothing was changed.", status: .unprocessableContent)
+                }
+                _ = try await keys.revoke(id: id, workspaceID: visitor.workspace.id, by: visitor.keyActor(ip: clientIP(request, context)))
+                return DashboardPages.redirect("/app/keys/\(id)")
+            } catch {
+                return try await keyDetail(visitor, id: id, error: Self.explain(error), status: Self.status(of: error))
+            }
+        }
+    }
+
+    /// A key as a table row and the top of its page.
+    static func row(_ key: APIKey) -> [String: Any] {
+        let now = Timestamp.now
+        let status = key.revokedAt != nil ? "revoked" : (key.expiresAt.map { $0 <= now } == true ? "expired" : "active")
+        return [
+            "id": key.id, "name": key.name, "prefix": key.displayPrefix, "last4": key.lastFour,
+            "access": DashboardFormat.access(key.scopes), "created": DashboardFormat.time(key.createdAt),
+            "createdBy": key.createdBy ?? "first start", "lastUsed": DashboardFormat.time(key.lastUsedAt),
+            "lastUsedIP": key.lastUsedIP as Any, "expires": key.expiresAt.map(DashboardFormat.time) ?? "never", "status": status,
+        ]
+    }
+
+    /// The end (UTC) of the day a date field names, `2027-12-31`.
+    static func endOfDay(_ day: String) throws(ValidationError) -> Timestamp {
+        let parts = day.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, let date = try? UTCDateTranscoder().decode(String(format: "%04d-%02d-%02dT23:59:59Z", parts[0], parts[1], parts[2])) else {
+            throw ValidationError(param: "expires", message: "'\(day.prefix(20))' is not a date")
+        }
+        return Timestamp(date)
+    }
+
+    /// What went wrong, in words for the page.
+    static func explain(_ error: any Error) -> String {
+        switch error {
+        case let error as ValidationError: "\(error.param.replacingOccurrences(of: "_", with: " ")): \(error.message)."
+        case let error as KeyGrantError: APIError.from(error).message
+        case let error as ScopeParseError: APIError.from(error).message
+        case let error as KeyServiceError: APIError.from(error).message
+        default: "Something went wrong on our side; nothing was changed."
+        }
+    }
+
+    static func status(of error: any Error) -> HTTPResponse.Status {
+        switch error {
+        case is KeyGrantError: .forbidden
+        case is ValidationError, is ScopeParseError: .unprocessableContent
+        case let error as KeyServiceError: APIError.from(error).status
+        default: .internalServerError
+        }
+    }
+}

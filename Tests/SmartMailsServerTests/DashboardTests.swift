@@ -1,0 +1,226 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import SmartMailsApp
+import SmartMailsCore
+import SmartMailsStore
+import SmartMailsTestSupport
+import Testing
+
+/// The dashboard over HTTP, as a browser drives it, on both engines: passwords through one-time links, signing in
+/// and its throttle, sessions, CSRF, roles, and the API keys pages with their effect on the API.
+@Suite struct DashboardTests {
+    static let password = "correct horse battery"
+
+    /// A member of the app's workspace with `role`, signed in in a browser of their own.
+    static func member(_ role: Role, email: String, app: TestApp, client: any TestClientProtocol) async throws -> DashboardBrowser {
+        let accounts = AccountService(store: app.store, hasher: PasswordHasher(cost: 4))
+        let account = try await accounts.addMember(email: email, role: role, workspaceID: app.workspace.id, by: "system")
+        let token = try await accounts.issuePasswordLink(accountID: account.id, workspaceID: app.workspace.id)
+        let browser = DashboardBrowser(client)
+        try await browser.setPassword(token: token.rawValue, password: password)
+        return browser
+    }
+
+    static func keyCount(_ app: TestApp) async throws -> Int {
+        try await app.store.keys(workspaceID: app.workspace.id, limit: 1000, afterID: nil, includeRevoked: true).count
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func theFirstStartLinkSetsAPasswordOnceAndSignsIn(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let browser = DashboardBrowser(client)
+            // Without a session every page sends to sign-in.
+            #expect(try await browser.get("/app/keys").location == "/login")
+
+            let form = try await browser.get("/login/password/\(app.ownerPasswordToken)")
+            #expect(form.status == .ok && form.html.contains("owner@example.com"))
+            let differ = try await browser.post("/login/password/\(app.ownerPasswordToken)", [("password", Self.password), ("confirm", "something else")])
+            #expect(differ.status == .unprocessableContent && differ.html.contains("The two passwords differ"))
+            let short = try await browser.post("/login/password/\(app.ownerPasswordToken)", [("password", "short"), ("confirm", "short")])
+            #expect(short.status == .unprocessableContent && short.html.contains("at least 10 characters"))
+            #expect(browser.cookie == nil)
+
+            let set = try await browser.post("/login/password/\(app.ownerPasswordToken)", [("password", Self.password), ("confirm", Self.password)])
+            #expect(set.status == .seeOther && set.location == "/app")
+            let cookie = try #require(set.headers[values: .setCookie].first { $0.hasPrefix("sm_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"))
+            let overview = try await browser.get("/app")
+            #expect(overview.status == .ok && overview.html.contains("Default") && overview.html.contains("owner of this workspace"))
+
+            // The link is used up, for this browser and any other.
+            let again = try await DashboardBrowser(client).get("/login/password/\(app.ownerPasswordToken)")
+            #expect(again.status == .notFound && again.html.contains("This link does not work"))
+            let reuse = try await DashboardBrowser(client).post("/login/password/\(app.ownerPasswordToken)", [("password", "another password"), ("confirm", "another password")])
+            #expect(reuse.status == .notFound)
+            #expect(try await DashboardBrowser(client).get("/login/password/not-a-token").status == .notFound)
+
+            // The password works for signing in; signing out ends the session for good.
+            let other = DashboardBrowser(client)
+            #expect(try await other.post("/login", [("email", " Owner@Example.com "), ("password", Self.password)]).location == "/app")
+            let signedOutCookie = other.cookie
+            let page = try await other.get("/app")
+            #expect(try await other.post("/logout", [("csrf", page.csrf ?? "")]).location == "/login")
+            other.cookie = signedOutCookie
+            #expect(try await other.get("/app").location == "/login")
+            #expect(try await browser.get("/app").status == .ok)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func wrongPasswordsAndUnknownAccountsGetTheSameAnswerAndTooManyLockTheAccount(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            try await DashboardBrowser(client).setPassword(token: app.ownerPasswordToken, password: Self.password)
+            let browser = DashboardBrowser(client)
+            let wrong = try await browser.post("/login", [("email", "owner@example.com"), ("password", "not the password")])
+            let unknown = try await browser.post("/login", [("email", "nobody@example.com"), ("password", "not the password")])
+            #expect(wrong.status == .unauthorized && unknown.status == .unauthorized)
+            #expect(wrong.first(#"class="error" role="alert">([^<]+)<"#) == unknown.first(#"class="error" role="alert">([^<]+)<"#))
+            #expect(wrong.html.contains("value=\"owner@example.com\""))
+            for _ in 0..<3 { _ = try await browser.post("/login", [("email", "owner@example.com"), ("password", "still wrong")]) }
+            // The fifth failure locks the account, and the right password does not get in until the lock ends.
+            let locked = try await browser.post("/login", [("email", "owner@example.com"), ("password", "still wrong")])
+            #expect(locked.status == .tooManyRequests && locked.html.contains("Try again after"))
+            let right = try await browser.post("/login", [("email", "owner@example.com"), ("password", Self.password)])
+            #expect(right.status == .tooManyRequests && browser.cookie == nil)
+            let failures = try await app.store.auditEvents(workspaceID: app.workspace.id, limit: 100, afterID: nil, targetID: nil)
+                .filter { $0.action == .accountSignInFailed }
+            #expect(failures.count == 5)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aKeyCreatedWithTheReadPresetIsShownOnceAndWorksOnTheAPI(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let browser = DashboardBrowser(client)
+            try await browser.setPassword(token: app.ownerPasswordToken)
+            let list = try await browser.get("/app/keys")
+            #expect(list.status == .ok && list.html.contains("Admin key (created on first start)"))
+            let created = try await browser.post("/app/keys", [("csrf", list.csrf ?? ""), ("name", "Shop backend"), ("preset", "read")])
+            #expect(created.status == .created && created.html.contains("only time it is shown"))
+            let secret = try #require(created.first(#"value="(sm_live_[0-9A-Za-z]{38})""#))
+
+            let me = try await client.call(.get, "/v1/me", key: secret)
+            #expect(me.status == .ok)
+            let scopes = (me.json["key"] as? [String: Any])?["scopes"] as? [String]
+            #expect(scopes == ScopePreset.read.scopes.scopes.map(\.rawValue))
+            #expect((me.json["key"] as? [String: Any])?["created_by"] as? String == (try await app.store.account(email: "owner@example.com"))?.id)
+
+            // Listed with its preset's name, never with its secret again.
+            let again = try await browser.get("/app/keys")
+            #expect(again.html.contains("Shop backend") && again.html.contains("Read") && !again.html.contains(secret))
+            let id = try #require(again.first(#"href="/app/keys/(key_[0-9a-z]{26})">Shop backend"#))
+            let page = try await browser.get("/app/keys/\(id)")
+            #expect(page.status == .ok && !page.html.contains(secret) && page.html.contains("api_key.created"))
+            #expect(page.html.contains("<svg class=\"chart\""))
+
+            // Custom scopes, an allowlist and a limit from the advanced panel.
+            let custom = try await browser.post("/app/keys", [
+                ("csrf", list.csrf ?? ""), ("name", "Custom"), ("preset", "custom"), ("scopes[]", "contacts:read"),
+                ("scopes[]", "messages:send"), ("allowed_ips", "203.0.113.0/24\n2001:db8::/32"), ("rate_requests", "120"), ("rate_seconds", "60"),
+            ])
+            let customSecret = try #require(custom.first(#"value="(sm_live_[0-9A-Za-z]{38})""#))
+            try await client.call(.get, "/v1/me", key: customSecret).expectError(.forbidden, code: "ip_not_allowed")
+            let customID = try #require(custom.first(#"href="/app/keys/(key_[0-9a-z]{26})""#))
+            let stored = try await client.call(.get, "/v1/api-keys/\(customID)", key: app.adminKey).json
+            #expect(stored["scopes"] as? [String] == ["contacts:read", "messages:send"])
+            #expect(stored["allowed_ips"] as? [String] == ["203.0.113.0/24", "2001:db8::/32"])
+            #expect((stored["rate_limit"] as? [String: Int])?["requests"] == 120)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func rollingAndRevokingFromThePageChangeWhatTheAPIAccepts(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let browser = DashboardBrowser(client)
+            try await browser.setPassword(token: app.ownerPasswordToken)
+            let issued = try await app.makeKey(scopes: ["read"])
+            let page = try await browser.get("/app/keys/\(issued.key.id)")
+            let csrf = try #require(page.csrf)
+
+            let rolled = try await browser.post("/app/keys/\(issued.key.id)/roll", [("csrf", csrf), ("old_expires_in", "0")])
+            let newSecret = try #require(rolled.first(#"value="(sm_live_[0-9A-Za-z]{38})""#))
+            try await client.call(.get, "/v1/me", key: issued.token.rawValue).expectError(.unauthorized, code: "api_key_expired")
+            #expect(try await client.call(.get, "/v1/me", key: newSecret).status == .ok)
+
+            // Revoking asks for the key's name; a wrong one changes nothing.
+            let wrongName = try await browser.post("/app/keys/\(issued.key.id)/revoke", [("csrf", csrf), ("confirm_name", "something else")])
+            #expect(wrongName.status == .unprocessableContent && wrongName.html.contains("nothing was changed"))
+            #expect(try await client.call(.get, "/v1/me", key: newSecret).status == .ok)
+            let revoked = try await browser.post("/app/keys/\(issued.key.id)/revoke", [("csrf", csrf), ("confirm_name", "test key")])
+            #expect(revoked.status == .seeOther)
+            try await client.call(.get, "/v1/me", key: newSecret).expectError(.unauthorized, code: "api_key_revoked")
+            let after = try await browser.get("/app/keys/\(issued.key.id)")
+            #expect(after.html.contains("revoked") && !after.html.contains("Roll key"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func formsWithoutTheSessionsCSRFTokenChangeNothing(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let browser = DashboardBrowser(client)
+            try await browser.setPassword(token: app.ownerPasswordToken)
+            let before = try await Self.keyCount(app)
+            for fields in [[("name", "x"), ("preset", "read")], [("csrf", "forged"), ("name", "x"), ("preset", "read")]] {
+                let refused = try await browser.post("/app/keys", fields)
+                #expect(refused.status == .forbidden && refused.html.contains("CSRF"))
+            }
+            // Another session's token is no better.
+            let other = DashboardBrowser(client)
+            #expect(try await other.post("/login", [("email", "owner@example.com"), ("password", Self.password)]).status == .seeOther)
+            let otherToken = try #require(try await other.get("/app/keys").csrf)
+            #expect(try await browser.post("/app/keys", [("csrf", otherToken), ("name", "x"), ("preset", "read")]).status == .forbidden)
+            #expect(try await browser.post("/logout", []).status == .forbidden)
+            #expect(try await Self.keyCount(app) == before)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func eachRoleSeesAndDoesWhatItsScopesAllow(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let before = try await Self.keyCount(app)
+            let marketer = try await Self.member(.marketer, email: "m@example.com", app: app, client: client)
+            let overview = try await marketer.get("/app")
+            #expect(overview.status == .ok && !overview.html.contains("/app/keys"))
+            let keysPage = try await marketer.get("/app/keys")
+            #expect(keysPage.status == .forbidden && keysPage.html.contains("keys:read"))
+            #expect(try await marketer.post("/app/keys", [("csrf", overview.csrf ?? ""), ("name", "x"), ("preset", "read")]).status == .forbidden)
+
+            let viewer = try await Self.member(.viewer, email: "v@example.com", app: app, client: client)
+            let list = try await viewer.get("/app/keys")
+            #expect(list.status == .ok && !list.html.contains("Create key"))
+            #expect(try await viewer.post("/app/keys", [("csrf", list.csrf ?? ""), ("name", "x"), ("preset", "read")]).status == .forbidden)
+
+            // A developer makes keys, but none with more than the developer's role holds.
+            let developer = try await Self.member(.developer, email: "d@example.com", app: app, client: client)
+            let csrf = try #require(try await developer.get("/app/keys").csrf)
+            let tooMuch = try await developer.post("/app/keys", [("csrf", csrf), ("name", "x"), ("preset", "admin")])
+            #expect(tooMuch.status == .forbidden && tooMuch.html.contains("members:admin"))
+            #expect(try await Self.keyCount(app) == before)
+            let fine = try await developer.post("/app/keys", [("csrf", csrf), ("name", "dev"), ("preset", "custom"), ("scopes[]", "keys:read")])
+            #expect(fine.status == .created)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func valuesShownBackAreEscapedAndPagesForbidScriptsFromElsewhere(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let browser = DashboardBrowser(client)
+            try await browser.setPassword(token: app.ownerPasswordToken)
+            let payload = #"<script>alert("x")</script><img src=x onerror=alert(1)>"#
+            let list = try await browser.get("/app/keys")
+            let created = try await browser.post("/app/keys", [("csrf", list.csrf ?? ""), ("name", payload), ("preset", "read")])
+            #expect(created.status == .created && !created.html.contains(payload))
+            #expect(created.html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"))
+            let again = try await browser.get("/app/keys")
+            #expect(!again.html.contains("<script>alert") && !again.html.contains("<img src=x"))
+            let login = try await DashboardBrowser(client).post("/login", [("email", #""><script>alert(1)</script>"#), ("password", "x")])
+            #expect(!login.html.contains("<script>alert(1)"))
+            for page in [again, login] {
+                #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+                #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+                #expect(page.headers[.cacheControl] == "no-store")
+            }
+        }
+    }
+}
