@@ -31,6 +31,10 @@ public struct AccountService: Sendable {
 
     // MARK: Members
 
+    public func account(id: String) async throws -> Account? {
+        try await store.account(id: id)
+    }
+
     /// Adds an account (made unless one has the e-mail) to a workspace with a role.
     public func addMember(email: String, name: String = "", role: Role, workspaceID: String, by actor: String, ip: String? = nil, now: Timestamp = .now) async throws -> Account {
         guard let normalised = EmailAddress.normalised(email) else {

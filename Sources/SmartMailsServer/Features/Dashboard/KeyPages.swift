@@ -30,7 +30,8 @@ extension DashboardRoutes {
         var afterID: String?
         repeat {
             let page = try await keys.list(workspaceID: visitor.workspace.id, page: PageRequest(limit: 100, afterID: afterID), includeRevoked: includeRevoked)
-            rows += page.items.map(Self.row)
+            let names = try await actorNames(for: page.items.compactMap(\.createdBy), in: visitor.workspace.id)
+            rows += page.items.map { Self.row($0, names: names) }
             afterID = page.lastID
         } while afterID != nil && rows.count < 1000
         var page: [String: Any] = [
@@ -90,20 +91,22 @@ extension DashboardRoutes {
         }
         let report = try await keyUsage.report(for: key)
         let events = try await auditLog.list(workspaceID: visitor.workspace.id, page: PageRequest(limit: 50, afterID: nil), targetID: key.id)
-        var page = Self.row(key)
+        let names = try await actorNames(for: [key.createdBy].compactMap { $0 } + events.items.map(\.actor), in: visitor.workspace.id)
+        var page = Self.row(key, names: names)
         page["nav"] = visitor.navigation(current: "keys")
         page["csrf"] = visitor.session.csrfToken
         page["mode"] = key.mode.rawValue
         page["scopes"] = key.scopes.scopes.map(\.rawValue)
         page["allowedIPs"] = key.allowedIPs.blocks.map(\.description)
         page["rateLimit"] = "\(key.rateLimit.requests) requests per \(key.rateLimit.perSeconds) s"
-        page["revoked"] = key.revokedAt.map(DashboardFormat.time) as Any
         page["canChange"] = key.revokedAt == nil && visitor.scopes.contains(.keysAdmin)
         page["usageChart"] = UsageChart.svg(report)
         page["usageTotal"] = report.total
         page["usageErrors"] = (report.byStatusClass[4] ?? 0) + (report.byStatusClass[5] ?? 0)
         page["events"] = events.items.map { event -> [String: Any] in
-            ["occurred": DashboardFormat.time(event.occurredAt), "action": event.action.rawValue, "actor": event.actor, "ip": event.ip as Any]
+            var row: [String: Any] = ["occurred": DashboardFormat.time(event.occurredAt), "action": event.action.rawValue, "actor": names[event.actor]]
+            if let ip = event.ip { row["ip"] = ip }
+            return row
         }
         if let error { page["error"] = error }
         return pages.render("key", page, status: status)
@@ -147,15 +150,32 @@ extension DashboardRoutes {
     }
 
     /// A key as a table row and the top of its page.
-    static func row(_ key: APIKey) -> [String: Any] {
+    static func row(_ key: APIKey, names: ActorNames) -> [String: Any] {
         let now = Timestamp.now
         let status = key.revokedAt != nil ? "revoked" : (key.expiresAt.map { $0 <= now } == true ? "expired" : "active")
-        return [
+        var row: [String: Any] = [
             "id": key.id, "name": key.name, "prefix": key.displayPrefix, "last4": key.lastFour,
             "access": DashboardFormat.access(key.scopes), "created": DashboardFormat.time(key.createdAt),
-            "createdBy": key.createdBy ?? "first start", "lastUsed": DashboardFormat.time(key.lastUsedAt),
-            "lastUsedIP": key.lastUsedIP as Any, "expires": key.expiresAt.map(DashboardFormat.time) ?? "never", "status": status,
+            "createdBy": key.createdBy.map { names[$0] } ?? "first start", "lastUsed": DashboardFormat.time(key.lastUsedAt),
+            "expires": key.expiresAt.map(DashboardFormat.time) ?? "never", "status": status,
         ]
+        // Mustache shows a nil that is boxed in `Any` as "nil"; absent values are left out instead.
+        if let ip = key.lastUsedIP { row["lastUsedIP"] = ip }
+        if let revokedAt = key.revokedAt { row["revoked"] = DashboardFormat.time(revokedAt) }
+        return row
+    }
+
+    /// Who the ids of creators and actors are, in words: a member's e-mail, a key's name.
+    func actorNames(for ids: [String], in workspaceID: String) async throws -> ActorNames {
+        var names: [String: String] = [:]
+        for id in Set(ids) {
+            if id.hasPrefix(Account.idPrefix + "_") {
+                names[id] = try await accounts.account(id: id)?.email
+            } else if id.hasPrefix(APIKey.idPrefix + "_") {
+                names[id] = (try? await keys.key(id: id, workspaceID: workspaceID)).map { "key “\($0.name)”" }
+            }
+        }
+        return ActorNames(names: names)
     }
 
     /// The end (UTC) of the day a date field names, `2027-12-31`.
@@ -186,4 +206,10 @@ extension DashboardRoutes {
         default: .internalServerError
         }
     }
+}
+
+/// Ids of members and keys with the words the dashboard shows for them; an id it cannot name is shown as it is.
+struct ActorNames {
+    let names: [String: String]
+    subscript(_ id: String) -> String { names[id] ?? id }
 }

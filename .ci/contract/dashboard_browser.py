@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""The dashboard in real headless Chromium (selenium and chromedriver), against a fresh server started as the README
+says. Follows the first-start link to set the owner's password, creates a key with the Read preset, copies it off
+the page and calls the API with it, rolls and revokes it from the page and sees the API refuse it, checks that a
+stored script in a key name never runs and that a forged form is refused, and that a marketer (a second browser)
+cannot open the API keys page. A screenshot of each page goes to --screenshots for review.
+
+    dashboard_browser.py --binary .build/debug/smartmails --engine sqlite|postgres [--screenshots DIR]
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from server import Server, StageFailure  # noqa: E402
+
+PASSWORD = "correct horse battery"
+READ_SCOPES = ["keys:read", "contacts:read", "messages:read", "campaigns:read", "analytics:read"]
+LINK = re.compile(r"http://\S+/login/password/[0-9A-Za-z]+")
+
+
+def api(server, key, path="/v1/me"):
+    request = urllib.request.Request(server.url + path, headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def check(condition, message):
+    if not condition:
+        raise StageFailure(message)
+
+
+class Browser:
+    def __init__(self, screenshots, engine, name, width=1280):
+        options = webdriver.ChromeOptions()
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},900"):
+            options.add_argument(argument)
+        options.binary_location = "/usr/bin/chromium"
+        service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
+        self.driver = webdriver.Chrome(options=options, service=service)
+        self.driver.set_page_load_timeout(20)
+        # Elements are looked for until the page that has them has loaded (a click on a link returns before).
+        self.driver.implicitly_wait(5)
+        self.screenshots, self.prefix = screenshots, f"{engine}-{name}"
+
+    def open(self, url):
+        self.driver.get(url)
+
+    def shot(self, name):
+        os.makedirs(self.screenshots, exist_ok=True)
+        # The whole page, not only the window.
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        width = self.driver.get_window_size()["width"]
+        self.driver.set_window_size(width, max(900, height + 100))
+        self.driver.save_screenshot(os.path.join(self.screenshots, f"{self.prefix}-{name}.png"))
+        self.driver.set_window_size(width, 900)
+
+    def fill(self, field_id, text):
+        element = self.driver.find_element(By.ID, field_id)
+        element.clear()
+        element.send_keys(text)
+
+    def submit(self, selector):
+        self.driver.find_element(By.CSS_SELECTOR, selector).click()
+
+    def text(self):
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def wait_for(self, text, failure):
+        """Waits (up to 10 s) for the page to show `text`: a click that submits a form returns before the next page."""
+        try:
+            WebDriverWait(self.driver, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text)
+        except TimeoutException:
+            raise StageFailure(f"{failure}; the page at {self.driver.current_url} shows:\n{self.text()[:500]}")
+
+    def wait_for_url(self, suffix, failure):
+        try:
+            WebDriverWait(self.driver, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: driver.current_url.endswith(suffix))
+        except TimeoutException:
+            raise StageFailure(f"{failure}; the browser is at {self.driver.current_url}:\n{self.text()[:500]}")
+
+    def quit(self):
+        self.driver.quit()
+
+
+def set_password(browser, link):
+    browser.open(link)
+    check("Set your password" in browser.text(), f"the password link shows no form: {browser.text()[:300]}")
+    browser.shot("set-password")
+    browser.fill("password", PASSWORD)
+    browser.fill("confirm", PASSWORD)
+    browser.submit("form button[type=submit]")
+    browser.wait_for_url("/app", "setting the password did not sign in")
+
+
+def owner_journey(server, browser):
+    link = LINK.search(server.banner)
+    check(link, f"the first start printed no dashboard link:\n{server.banner}")
+    set_password(browser, link.group(0))
+    browser.shot("overview")
+
+    # Create a key with the Read preset and copy it off the page.
+    browser.driver.find_element(By.LINK_TEXT, "API keys").click()
+    browser.fill("name", "Browser test key")
+    browser.driver.find_element(By.CSS_SELECTOR, "input[name=preset][value=read]").click()
+    browser.shot("keys")
+    browser.submit("form[action='/app/keys'] button[type=submit]")
+    browser.wait_for("This is the only time it is shown", "creating a key showed no secret")
+    secret = browser.driver.find_element(By.ID, "secret").get_attribute("value")
+    browser.submit("button[data-copy]")
+    browser.wait_for("Copied", "the copy button did not copy")
+    browser.shot("key-created")
+    status, me = api(server, secret)
+    check(status == 200 and me["key"]["scopes"] == READ_SCOPES, f"GET /v1/me with the new key: {status} {me}")
+
+    # Roll it (the old secret ends at once), then revoke it; the API follows each step.
+    browser.driver.find_element(By.PARTIAL_LINK_TEXT, "Done").click()
+    browser.wait_for("Audit trail", "the key's page did not open")
+    browser.shot("key")
+    browser.driver.find_element(By.CSS_SELECTOR, "#overlap option[value='0']").click()
+    browser.submit("form[action$='/roll'] button[type=submit]")
+    browser.wait_for("New secret for", "rolling showed no new secret")
+    rolled = browser.driver.find_element(By.ID, "secret").get_attribute("value")
+    status, refused = api(server, secret)
+    check(status == 401 and refused["error"]["code"] == "api_key_expired", f"the rolled-away secret: {status} {refused}")
+    check(api(server, rolled)[0] == 200, "the new secret does not work")
+    browser.driver.find_element(By.PARTIAL_LINK_TEXT, "Done").click()
+    browser.wait_for("Audit trail", "the key's page did not open")
+    browser.fill("confirm_name", "Browser test key")
+    browser.submit("form[action$='/revoke'] button[type=submit]")
+    browser.wait_for("api_key.revoked", "the key's page does not show the revocation")
+    browser.shot("key-revoked")
+    status, refused = api(server, rolled)
+    check(status == 401 and refused["error"]["code"] == "api_key_revoked", f"the revoked key: {status} {refused}")
+
+    # A stored script in a key name is shown as text and never runs.
+    browser.open(server.url + "/app/keys")
+    payload = '<img src=x onerror="window.smXSS=1"><script>window.smXSS=1</script>'
+    browser.fill("name", payload)
+    browser.submit("form[action='/app/keys'] button[type=submit]")
+    browser.wait_for("This is the only time it is shown", "creating a key with markup in its name failed")
+    browser.open(server.url + "/app/keys")
+    check(browser.driver.execute_script("return window.smXSS === undefined"), "a script in a key name ran")
+    check(payload in browser.text(), "the key name is not shown as the text it is")
+    browser.shot("keys-with-markup-in-a-name")
+
+    # A form whose CSRF token was tampered with is refused and changes nothing.
+    rows = len(browser.driver.find_elements(By.CSS_SELECTOR, "tbody tr"))
+    browser.driver.execute_script("document.querySelector(\"form[action='/app/keys'] input[name=csrf]\").value = 'forged'")
+    browser.fill("name", "Forged")
+    browser.submit("form[action='/app/keys'] button[type=submit]")
+    browser.wait_for("CSRF", "a forged form was not refused")
+    browser.shot("csrf-refused")
+    browser.open(server.url + "/app/keys")
+    check(len(browser.driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == rows, "the forged form created a key")
+
+
+def marketer_journey(server, screenshots, engine):
+    link = server.cli("users", "create", "--email", "marketer@example.com", "--role", "marketer").strip()
+    check(LINK.fullmatch(link), f"users create printed no link: {link}")
+    browser = Browser(screenshots, engine, "marketer", width=390)
+    try:
+        set_password(browser, link.replace("http://127.0.0.1:8080", server.url))
+        check("API keys" not in browser.text(), "a marketer's navigation offers API keys")
+        browser.shot("overview-phone")
+        browser.open(server.url + "/app/keys")
+        browser.wait_for("Not allowed", "a marketer opened the API keys page")
+        check("keys:read" in browser.text(), "the refusal does not name the scope")
+        browser.shot("keys-refused")
+    finally:
+        browser.quit()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--screenshots", default=os.path.join(".build", "screenshots"))
+    arguments = parser.parse_args()
+    try:
+        with Server(arguments.binary, arguments.engine, os.environ.get("SMARTMAILS_TEST_POSTGRES_URL")) as server:
+            owner = Browser(arguments.screenshots, arguments.engine, "owner")
+            try:
+                owner_journey(server, owner)
+            finally:
+                owner.quit()
+            marketer_journey(server, arguments.screenshots, arguments.engine)
+    except StageFailure as failure:
+        print(f"dashboard in Chromium ({arguments.engine}): FAILED\n{failure}")
+        return 1
+    shots = len([name for name in os.listdir(arguments.screenshots) if name.startswith(arguments.engine)])
+    print(f"dashboard in Chromium ({arguments.engine}): owner and marketer journeys passed, {shots} screenshots in {arguments.screenshots}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
