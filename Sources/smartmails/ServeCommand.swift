@@ -38,6 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         if let email = Environment.value("SMARTMAILS_OWNER_EMAIL") { configuration.ownerEmail = email }
+        configuration.publicURL = Environment.value("SMARTMAILS_PUBLIC_URL")
+        if let text = Environment.value("SMARTMAILS_PASSWORD_COST") {
+            guard let cost = UInt8(text), (4...16).contains(cost) else { throw ValidationError("SMARTMAILS_PASSWORD_COST must be 4 to 16") }
+            configuration.passwordCost = cost
+        }
         if let text = Environment.value("SMARTMAILS_HTTP_IDLE_TIMEOUT") {
             guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
                 throw ValidationError("SMARTMAILS_HTTP_IDLE_TIMEOUT must be a number of seconds, more than 0 and at most 3600")
@@ -76,14 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     private static func banner(secret: String, passwordLink: SecretToken, configuration: ServerConfiguration) -> String {
-        // A wildcard listen address is not one to send a request to; the loopback of the same family is.
-        let host = switch configuration.host {
-        case "0.0.0.0", "": "127.0.0.1"
-        case "::", "[::]": "[::1]"
-        case let host where host.contains(":") && !host.hasPrefix("["): "[\(host)]"
-        case let host: host
-        }
-        let base = Environment.value("SMARTMAILS_PUBLIC_URL") ?? "http://\(host):\(configuration.port)"
+        let base = configuration.resolvedPublicURL
         return """
 
         ================================================================================

@@ -108,7 +108,7 @@ public struct AccountService: Sendable {
         var membership: Membership?
         if let account {
             hash = try await store.passwordHash(accountID: account.id)
-            membership = try await store.memberships(accountID: account.id).first
+            membership = try await store.memberships(accountID: account.id).first { $0.status == .active }
         }
         let matches = await hasher.verify(password, hash: hash ?? Self.unmatchableHash)
         guard let account, let membership, hash != nil, matches else {
@@ -134,6 +134,7 @@ public struct AccountService: Sendable {
         guard let session = try await store.session(tokenHash: hash), session.isLive(at: now),
               let account = try await store.account(id: session.accountID),
               let membership = try await store.membership(workspaceID: session.workspaceID, accountID: account.id),
+              membership.status == .active,
               let workspace = try await store.workspace(id: session.workspaceID)
         else { return nil }
         // Written at most once a minute: enough for the idle timeout, no write on every page.
@@ -156,7 +157,7 @@ public struct AccountService: Sendable {
         try await store.deleteSessions(accountID: visitor.account.id)
     }
 
-    private func startSession(account: Account, workspaceID: String, ip: String?, now: Timestamp) async throws -> SignedIn {
+    func startSession(account: Account, workspaceID: String, ip: String?, now: Timestamp) async throws -> SignedIn {
         let token = SecretToken.generate()
         let session = Session(
             tokenHash: token.hash, accountID: account.id, workspaceID: workspaceID, csrfToken: SecretToken.generate().rawValue,

@@ -156,6 +156,11 @@ public struct KeyService: Sendable {
         return key
     }
 
+    /// Drops keys revoked elsewhere (with a removed member) from this process's cache, so they are refused at once.
+    public func forgetCached(keyIDs: [String]) {
+        for id in keyIDs { verifier?.invalidate(keyID: id) }
+    }
+
     /// The key, unless it is revoked: revoked keys cannot change.
     private func liveKey(id: String, workspaceID: String) async throws -> APIKey {
         let key = try await self.key(id: id, workspaceID: workspaceID)

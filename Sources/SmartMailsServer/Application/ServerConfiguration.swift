@@ -24,6 +24,21 @@ public struct ServerConfiguration: Sendable {
     public var ownerEmail: String
     /// bcrypt's cost for dashboard passwords (2^cost rounds; 12 takes about 0.25 s of one core).
     public var passwordCost: UInt8 = 12
+    /// Where browsers reach the server (`SMARTMAILS_PUBLIC_URL`), for the links the server hands out; nil means
+    /// its own address.
+    public var publicURL: String?
+
+    /// `publicURL`, or the listening address with a wildcard host replaced by loopback.
+    public var resolvedPublicURL: String {
+        if let publicURL { return String(publicURL.reversed().drop { $0 == "/" }.reversed()) }
+        let host = switch self.host {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::", "[::]": "[::1]"
+        case let host where host.contains(":") && !host.hasPrefix("["): "[\(host)]"
+        case let host: host
+        }
+        return "http://\(host):\(port)"
+    }
     /// Whether rate limits live in PostgreSQL (shared by all nodes) rather than in each process; nil decides by
     /// the database: shared on PostgreSQL, where several nodes may serve the same keys, local on SQLite.
     public var sharedRateLimits: Bool?

@@ -35,8 +35,11 @@ public func buildApplication(
         ),
         rateLimiter: rateLimiter, idempotency: IdempotencyLayer(store: store), usage: usage, metrics: metrics
     )
+    let hasher = PasswordHasher(cost: configuration.passwordCost)
+    let team = TeamService(store: store, hasher: hasher, keys: keys)
     let handler = APIHandler(
-        keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
+        keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), team: team, publicURL: configuration.resolvedPublicURL,
+        auditLog: AuditLogService(store: store),
         workspaces: WorkspaceDirectory(store: store), readiness: store, metrics: metrics
     )
     try handler.registerHandlers(
@@ -49,9 +52,9 @@ public func buildApplication(
     try DocsRoutes().addRoutes(to: router)
     DashboardRoutes(
         pages: try DashboardPages(),
-        accounts: AccountService(store: store, hasher: PasswordHasher(cost: configuration.passwordCost)),
+        accounts: AccountService(store: store, hasher: hasher), team: team,
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
-        addressResolver: addressResolver
+        addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
     ).addRoutes(to: router)
 
     return Application(

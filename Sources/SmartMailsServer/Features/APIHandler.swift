@@ -8,6 +8,9 @@ import SmartMailsStore
 struct APIHandler: APIProtocol {
     let keys: KeyService
     let keyUsage: KeyUsageService
+    let team: TeamService
+    /// Where browsers reach the server, for the links answers carry (invitations).
+    let publicURL: String
     let auditLog: AuditLogService
     let workspaces: WorkspaceDirectory
     let readiness: any ReadinessProbe

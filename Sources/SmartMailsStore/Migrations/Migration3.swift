@@ -1,6 +1,7 @@
 /// Accounts that sign in to the dashboard, across workspaces: `users` (one row per workspace and e-mail) becomes
 /// `accounts` (one per e-mail) and `memberships` (a role per workspace); the old `member` role reads as `viewer`.
-/// Sessions, one-time password links and failed sign-ins, for the dashboard.
+/// Sessions, one-time password links, invitations (a membership is `invited` until its link is accepted) and failed
+/// sign-ins, for the dashboard.
 enum Migration3 {
     static let accounts = Migration(version: 3) { _ in [
         """
@@ -15,12 +16,12 @@ enum Migration3 {
         """
         CREATE TABLE memberships (
             workspace_id TEXT NOT NULL REFERENCES workspaces(id), account_id TEXT NOT NULL REFERENCES accounts(id),
-            role TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (workspace_id, account_id))
+            role TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (workspace_id, account_id))
         """,
         "CREATE INDEX memberships_by_account ON memberships (account_id)",
         """
-        INSERT INTO memberships (workspace_id, account_id, role, created_at)
-        SELECT users.workspace_id, accounts.id, CASE users.role WHEN 'member' THEN 'viewer' ELSE users.role END, users.created_at
+        INSERT INTO memberships (workspace_id, account_id, role, status, created_at)
+        SELECT users.workspace_id, accounts.id, CASE users.role WHEN 'member' THEN 'viewer' ELSE users.role END, 'active', users.created_at
         FROM users JOIN accounts ON accounts.email = LOWER(users.email)
         """,
         "DROP TABLE users",
@@ -37,6 +38,13 @@ enum Migration3 {
             workspace_id TEXT NOT NULL REFERENCES workspaces(id), created_at BIGINT NOT NULL,
             expires_at BIGINT NOT NULL, used_at BIGINT)
         """,
+        """
+        CREATE TABLE invitations (
+            token_hash TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+            account_id TEXT NOT NULL REFERENCES accounts(id), invited_by TEXT NOT NULL, created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL, accepted_at BIGINT)
+        """,
+        "CREATE INDEX invitations_by_member ON invitations (workspace_id, account_id)",
         "CREATE TABLE login_failures (subject TEXT NOT NULL, failed_at BIGINT NOT NULL)",
         "CREATE INDEX login_failures_by_subject ON login_failures (subject, failed_at)",
     ] }

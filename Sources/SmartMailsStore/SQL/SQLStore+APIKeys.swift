@@ -101,7 +101,7 @@ extension SQLStore: APIKeyStore {
 
     /// PostgreSQL delivers the notification when the transaction commits, so other nodes never hear of a change
     /// that was rolled back, and hear of a committed one at once.
-    private func announceKeyChange(_ keyID: String, in database: any SQLDatabase) async throws {
+    func announceKeyChange(_ keyID: String, in database: any SQLDatabase) async throws {
         guard client.kind == .postgres else { return }
         try await database.raw("SELECT pg_notify(\(bind: Self.keyChangeChannel), \(bind: keyID))").run()
     }

@@ -24,8 +24,8 @@ extension SQLStore: AccountStore {
         try await client.withTransaction { database in
             let stored = try await database.insertAccountUnlessKnown(account)
             let added = try await database.raw("""
-                INSERT INTO memberships (workspace_id, account_id, role, created_at)
-                VALUES (\(bind: workspaceID), \(bind: stored.id), \(bind: role.rawValue), \(bind: now.millisecondsSinceEpoch))
+                INSERT INTO memberships (workspace_id, account_id, role, status, created_at)
+                VALUES (\(bind: workspaceID), \(bind: stored.id), \(bind: role.rawValue), 'active', \(bind: now.millisecondsSinceEpoch))
                 ON CONFLICT (workspace_id, account_id) DO NOTHING RETURNING account_id
                 """).first()
             guard added != nil else { throw AccountStoreError.alreadyMember }
@@ -167,11 +167,17 @@ extension SQLStore: AccountStore {
     }
 
     static func membership(from row: any SQLRow) throws -> Membership {
+        try membership(from: row, createdAtColumn: "created_at")
+    }
+
+    static func membership(from row: any SQLRow, createdAtColumn: String) throws -> Membership {
         let text = try row.string("role")
         guard let role = Role(rawValue: text) else { throw StoredValueError(table: "memberships", column: "role", value: text) }
+        let statusText = try row.string("status")
+        guard let status = Membership.Status(rawValue: statusText) else { throw StoredValueError(table: "memberships", column: "status", value: statusText) }
         return Membership(
-            workspaceID: try row.string("workspace_id"), accountID: try row.string("account_id"), role: role,
-            createdAt: try row.timestamp("created_at")
+            workspaceID: try row.string("workspace_id"), accountID: try row.string("account_id"), role: role, status: status,
+            createdAt: try row.timestamp(createdAtColumn)
         )
     }
 

@@ -10,8 +10,8 @@ extension SQLStore: WorkspaceStore {
                 """).run()
             let stored = try await database.insertAccountUnlessKnown(owner)
             try await database.raw("""
-                INSERT INTO memberships (workspace_id, account_id, role, created_at)
-                VALUES (\(bind: workspace.id), \(bind: stored.id), \(bind: Role.owner.rawValue), \(bind: workspace.createdAt.millisecondsSinceEpoch))
+                INSERT INTO memberships (workspace_id, account_id, role, status, created_at)
+                VALUES (\(bind: workspace.id), \(bind: stored.id), \(bind: Role.owner.rawValue), 'active', \(bind: workspace.createdAt.millisecondsSinceEpoch))
                 """).run()
             try await database.insertAudit(audit)
             return stored

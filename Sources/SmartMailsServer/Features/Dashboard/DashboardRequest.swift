@@ -39,6 +39,10 @@ extension AccountService.Visitor {
     /// What the member may do here: their role's scopes, the same the API checks.
     var scopes: ScopeSet { membership.role.scopes }
 
+    var teamActor: (String?) -> TeamService.Actor {
+        { ip in TeamService.Actor(id: account.id, role: membership.role, ip: ip) }
+    }
+
     /// Who changes keys from the dashboard: the member, bounded by their role.
     func keyActor(ip: String?) -> KeyActor {
         KeyActor(id: account.id, scopes: scopes, mode: nil, ip: ip)
@@ -57,7 +61,8 @@ extension AccountService.Visitor {
     func navigation(current: String) -> [String: Any] {
         [
             "workspaceName": workspace.name, "email": account.email, "role": membership.role.rawValue,
-            "csrf": session.csrfToken, "canSeeKeys": scopes.contains(.keysRead), current: true,
+            "csrf": session.csrfToken, "canSeeKeys": scopes.contains(.keysRead), "canSeeTeam": scopes.contains(.membersAdmin),
+            current: true,
         ]
     }
 }

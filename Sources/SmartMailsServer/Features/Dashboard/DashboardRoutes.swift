@@ -7,14 +7,17 @@ import SmartMailsCore
 /// API. Every page but sign-in needs a session; every POST needs the session's CSRF token; what a member may do is
 /// their role's scopes, checked by the same services and rules as an API key's.
 struct DashboardRoutes: Sendable {
-    static let pathPrefixes = ["/login", "/logout", "/app"]
+    static let pathPrefixes = ["/login", "/logout", "/app", "/invitations"]
 
     let pages: DashboardPages
     let accounts: AccountService
+    let team: TeamService
     let keys: KeyService
     let keyUsage: KeyUsageService
     let auditLog: AuditLogService
     let addressResolver: ClientAddressResolver
+    /// Where browsers reach the server, for the invitation links the team page hands out.
+    let publicURL: String
 
     func addRoutes(to router: some RouterMethods<AppRequestContext>) {
         router.get("login") { request, context in try await signInPage(request, context) }
@@ -31,6 +34,12 @@ struct DashboardRoutes: Sendable {
         router.get("app/keys/:id") { request, context in try await keyPage(request, context) }
         router.post("app/keys/:id/roll") { request, context in try await rollKey(request, context) }
         router.post("app/keys/:id/revoke") { request, context in try await revokeKey(request, context) }
+        router.get("app/team") { request, context in try await teamPage(request, context) }
+        router.post("app/team/invite") { request, context in try await invite(request, context) }
+        router.post("app/team/:id/role") { request, context in try await changeRole(request, context) }
+        router.post("app/team/:id/remove") { request, context in try await removeMember(request, context) }
+        router.get("invitations/:token") { request, context in try await invitationPage(request, context) }
+        router.post("invitations/:token") { request, context in try await acceptInvitation(request, context) }
     }
 
     /// The client's address, through trusted proxies, as text for sessions and the audit log.
