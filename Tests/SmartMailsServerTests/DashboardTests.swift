@@ -223,4 +223,76 @@ import Testing
             }
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func aNewPasswordEndsEveryOtherSessionAndSignOutEverywhereEndsAll(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let first = DashboardBrowser(client)
+            try await first.setPassword(token: app.ownerPasswordToken)
+            let second = DashboardBrowser(client)
+            #expect(try await second.post("/login", [("email", "owner@example.com"), ("password", Self.password)]).status == .seeOther)
+            let security = try await first.get("/app/security")
+            #expect(security.status == .ok && security.html.contains("this one"))
+            let csrf = try #require(security.csrf)
+
+            let wrong = try await first.post("/app/security/password", [("csrf", csrf), ("current_password", "not it at all"), ("new_password", "a brand new one"), ("confirm", "a brand new one")])
+            #expect(wrong.status == .unprocessableContent && wrong.html.contains("nothing was changed"))
+            #expect(try await second.get("/app").status == .ok)
+            let changed = try await first.post("/app/security/password", [("csrf", csrf), ("current_password", Self.password), ("new_password", "a brand new one"), ("confirm", "a brand new one")])
+            #expect(changed.status == .seeOther)
+            #expect(try await first.get("/app").status == .ok)
+            #expect(try await second.get("/app").location == "/login")
+            #expect(try await DashboardBrowser(client).post("/login", [("email", "owner@example.com"), ("password", Self.password)]).status == .unauthorized)
+
+            #expect(try await second.post("/login", [("email", "owner@example.com"), ("password", "a brand new one")]).status == .seeOther)
+            let csrfNow = try #require(try await first.get("/app/security").csrf)
+            #expect(try await first.post("/app/security/sign-out-everywhere", [("csrf", csrfNow)]).location == "/login")
+            #expect(try await first.get("/app").location == "/login")
+            #expect(try await second.get("/app").location == "/login")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aMemberMakesAWorkspaceAndSwitchesOnlyBetweenTheirOwn(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let owner = DashboardBrowser(client)
+            try await owner.setPassword(token: app.ownerPasswordToken)
+            let csrf = try #require(try await owner.get("/app/security").csrf)
+            let taken = try await owner.post("/app/workspaces", [("csrf", csrf), ("slug", "default"), ("name", "Again")])
+            #expect(taken.status == .unprocessableContent && taken.html.contains("taken"))
+            let bad = try await owner.post("/app/workspaces", [("csrf", csrf), ("slug", "Not A Slug!"), ("name", "X")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(try await owner.post("/app/workspaces", [("csrf", csrf), ("slug", "acme"), ("name", "Acme Inc.")]).location == "/app")
+            let acme = try await owner.get("/app/keys")
+            #expect(acme.html.contains("Acme Inc.") && !acme.html.contains("Admin key (created on first start)"))
+            let defaultID = app.workspace.id
+            #expect(try await owner.post("/app/workspace", [("csrf", acme.csrf ?? ""), ("workspace_id", defaultID)]).location == "/app")
+            #expect(try await owner.get("/app/keys").html.contains("Admin key (created on first start)"))
+
+            // Someone else's workspace is not one to switch to.
+            let other = try await Bootstrap.createWorkspace(storage: app.store, slug: "other", name: "Other", ownerEmail: "o@example.com").workspace
+            let refused = try await owner.post("/app/workspace", [("csrf", acme.csrf ?? ""), ("workspace_id", other.id)])
+            #expect(refused.status == .forbidden)
+            #expect(!(try await owner.get("/app").html.contains(">Other<")))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func theAuditLogPageFiltersAndIsForThoseWhoMayReadIt(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let owner = DashboardBrowser(client)
+            try await owner.setPassword(token: app.ownerPasswordToken)
+            let issued = try await app.makeKey(scopes: ["read"])
+            _ = try await KeyService(store: app.store).revoke(id: issued.key.id, workspaceID: app.workspace.id, by: .system)
+            let all = try await owner.get("/app/audit-log")
+            #expect(all.status == .ok && all.html.contains("api_key.revoked") && all.html.contains("account.signed_in"))
+            let revoked = try await owner.get("/app/audit-log?action=api_key.revoked")
+            #expect(revoked.html.contains("api_key.revoked") && !revoked.html.contains("<code>account.signed_in</code>"))
+            let about = try await owner.get("/app/audit-log?target=\(issued.key.id)")
+            #expect(about.html.contains("<code>api_key.created</code>") && !about.html.contains("<code>workspace.created</code>"))
+
+            let marketer = try await Self.member(.marketer, email: "m@example.com", app: app, client: client)
+            #expect(try await marketer.get("/app/audit-log").status == .forbidden)
+        }
+    }
 }

@@ -98,4 +98,14 @@ import Yams
         }
         #expect(open.isEmpty, "objects that take unknown members: \(open)")
     }
+
+    /// Answers list the action of every event; an action the spec does not know would be an answer it forbids.
+    @Test func theSpecListsExactlyTheAuditActionsTheServerRecords() throws {
+        let document = try #require(try Yams.load(yaml: try APISpecification.yaml()) as? [String: Any])
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let actions = try #require((schemas?["AuditAction"] as? [String: Any])?["enum"] as? [String])
+        #expect(actions == AuditAction.allCases.map(\.rawValue))
+        let roles = try #require((schemas?["Role"] as? [String: Any])?["enum"] as? [String])
+        #expect(roles == Role.allCases.map(\.rawValue))
+    }
 }

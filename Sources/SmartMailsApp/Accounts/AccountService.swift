@@ -27,6 +27,8 @@ public struct AccountService: Sendable {
         public let account: Account
         public let membership: Membership
         public let workspace: Workspace
+        /// Every workspace the account is an active member of, for switching between them.
+        public let workspaces: [Workspace]
     }
 
     // MARK: Members
@@ -141,7 +143,10 @@ public struct AccountService: Sendable {
         if now.millisecondsSinceEpoch - session.lastSeenAt.millisecondsSinceEpoch > 60_000 {
             try await store.touchSession(tokenHash: hash, at: now)
         }
-        return Visitor(session: session, account: account, membership: membership, workspace: workspace)
+        return Visitor(
+            session: session, account: account, membership: membership, workspace: workspace,
+            workspaces: try await workspaces(of: account.id).map(\.workspace)
+        )
     }
 
     public func signOut(visitor: Visitor, ip: String?, now: Timestamp = .now) async throws {
@@ -150,6 +155,26 @@ public struct AccountService: Sendable {
             targetType: "account", targetID: visitor.account.id, ip: ip
         )
         try await store.deleteSession(tokenHash: visitor.session.tokenHash, audit: audit)
+    }
+
+    /// The account's live sessions, most recently used first.
+    public func sessions(of visitor: Visitor, now: Timestamp = .now) async throws -> [Session] {
+        try await store.sessions(accountID: visitor.account.id).filter { $0.isLive(at: now) }
+    }
+
+    /// The workspaces the account is an active member of, with its role in each.
+    public func workspaces(of accountID: String) async throws -> [(workspace: Workspace, role: Role)] {
+        let memberships = try await store.memberships(accountID: accountID).filter { $0.status == .active }
+        let workspaces = try await store.workspaces(ids: memberships.map(\.workspaceID))
+        return workspaces.compactMap { workspace in memberships.first { $0.workspaceID == workspace.id }.map { (workspace, $0.role) } }
+    }
+
+    /// Shows another of the member's workspaces in this session.
+    public func switchWorkspace(visitor: Visitor, to workspaceID: String) async throws {
+        guard let membership = try await store.membership(workspaceID: workspaceID, accountID: visitor.account.id), membership.status == .active else {
+            throw AccountError.notAMember
+        }
+        try await store.switchSession(tokenHash: visitor.session.tokenHash, toWorkspaceID: workspaceID)
     }
 
     /// Ends every session of the account, this one included.
@@ -193,4 +218,6 @@ public enum AccountError: Error, Equatable, Sendable {
     case locked(until: Timestamp)
     /// The password link was used already, has expired, or never existed.
     case linkNotValid
+    /// The account is not an active member of that workspace.
+    case notAMember
 }

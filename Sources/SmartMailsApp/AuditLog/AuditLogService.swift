@@ -9,9 +9,11 @@ public struct AuditLogService: Sendable {
         self.store = store
     }
 
-    /// A page of entries, newest first, optionally only those about `targetID`.
-    public func list(workspaceID: String, page: PageRequest, targetID: String?) async throws -> Page<AuditEvent> {
-        let rows = try await store.auditEvents(workspaceID: workspaceID, limit: page.limit + 1, afterID: page.afterID, targetID: targetID)
+    /// A page of entries, newest first, optionally only those about `targetID`, by `actor`, or of one `action`.
+    public func list(workspaceID: String, page: PageRequest, targetID: String?, actor: String? = nil, action: AuditAction? = nil) async throws -> Page<AuditEvent> {
+        let rows = try await store.auditEvents(
+            workspaceID: workspaceID, limit: page.limit + 1, afterID: page.afterID, targetID: targetID, actor: actor, action: action
+        )
         return Page(rows: rows, limit: page.limit, id: \.id)
     }
 }

@@ -52,7 +52,7 @@ public func buildApplication(
     try DocsRoutes().addRoutes(to: router)
     DashboardRoutes(
         pages: try DashboardPages(),
-        accounts: AccountService(store: store, hasher: hasher), team: team,
+        accounts: AccountService(store: store, hasher: hasher), team: team, workspaces: store,
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
         addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
     ).addRoutes(to: router)

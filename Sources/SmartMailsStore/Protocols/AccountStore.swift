@@ -25,6 +25,10 @@ public protocol AccountStore: Sendable {
     func createSession(_ session: Session, audit: AuditEvent) async throws
     func session(tokenHash: String) async throws -> Session?
     func touchSession(tokenHash: String, at: Timestamp) async throws
+    /// The account's sessions, most recently used first.
+    func sessions(accountID: String) async throws -> [Session]
+    /// Points the session at another workspace (the member's own; the caller checks).
+    func switchSession(tokenHash: String, toWorkspaceID: String) async throws
     func deleteSession(tokenHash: String, audit: AuditEvent?) async throws
     func deleteSessions(accountID: String) async throws
 

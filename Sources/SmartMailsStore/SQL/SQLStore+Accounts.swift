@@ -117,6 +117,21 @@ extension SQLStore: AccountStore {
         }
     }
 
+    public func sessions(accountID: String) async throws -> [Session] {
+        try await client.withReader { database in
+            try await database.raw("SELECT * FROM sessions WHERE account_id = \(bind: accountID) ORDER BY last_seen_at DESC")
+                .all().map(Self.session(from:))
+        }
+    }
+
+    public func switchSession(tokenHash: String, toWorkspaceID workspaceID: String) async throws {
+        try await client.withTransaction { database in
+            try await database.raw(
+                "UPDATE sessions SET workspace_id = \(bind: workspaceID) WHERE token_hash = \(bind: tokenHash)"
+            ).run()
+        }
+    }
+
     public func deleteSession(tokenHash: String, audit: AuditEvent?) async throws {
         try await client.withTransaction { database in
             try await database.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run()

@@ -11,9 +11,11 @@ extension APIHandler {
         let page = try await auditLog.list(
             workspaceID: caller.workspaceID,
             page: try PageCursor.request(limit: input.query.limit, cursor: input.query.cursor, idPrefix: AuditEvent.idPrefix),
-            targetID: input.query.targetId
+            targetID: input.query.targetId, actor: input.query.actor,
+            action: input.query.action.flatMap { AuditAction(rawValue: $0.rawValue) }
         )
-        let body = Components.Schemas.AuditEventList(data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: PageCursor.next(after: page))
+        let events = try page.items.map { event throws(APIError) in try Components.Schemas.AuditEvent(event) }
+        let body = Components.Schemas.AuditEventList(data: events, hasMore: page.hasMore, nextCursor: PageCursor.next(after: page))
         return .ok(.init(body: .json(body)))
     }
 }

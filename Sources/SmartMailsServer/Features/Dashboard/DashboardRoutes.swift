@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import SmartMailsApp
 import SmartMailsCore
+import SmartMailsStore
 
 /// The web dashboard: plain Hummingbird routes outside the API spec, server-rendered, over the same services as the
 /// API. Every page but sign-in needs a session; every POST needs the session's CSRF token; what a member may do is
@@ -12,6 +13,8 @@ struct DashboardRoutes: Sendable {
     let pages: DashboardPages
     let accounts: AccountService
     let team: TeamService
+    /// For the "new workspace" form.
+    let workspaces: any Storage
     let keys: KeyService
     let keyUsage: KeyUsageService
     let auditLog: AuditLogService
@@ -38,6 +41,12 @@ struct DashboardRoutes: Sendable {
         router.post("app/team/invite") { request, context in try await invite(request, context) }
         router.post("app/team/:id/role") { request, context in try await changeRole(request, context) }
         router.post("app/team/:id/remove") { request, context in try await removeMember(request, context) }
+        router.get("app/security") { request, context in try await securityPage(request, context) }
+        router.post("app/security/password") { request, context in try await changePassword(request, context) }
+        router.post("app/security/sign-out-everywhere") { request, context in try await signOutEverywhere(request, context) }
+        router.post("app/workspace") { request, context in try await switchWorkspace(request, context) }
+        router.post("app/workspaces") { request, context in try await createWorkspace(request, context) }
+        router.get("app/audit-log") { request, context in try await auditPage(request, context) }
         router.get("invitations/:token") { request, context in try await invitationPage(request, context) }
         router.post("invitations/:token") { request, context in try await acceptInvitation(request, context) }
     }

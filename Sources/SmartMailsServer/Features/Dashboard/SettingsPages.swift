@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import SmartMailsApp
+import SmartMailsCore
+import SmartMailsStore
+
+/// Settings → Security (password, sessions, a new workspace), Settings → Audit log, and switching workspaces.
+extension DashboardRoutes {
+    func securityPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedIn(request) { visitor in try await securityPage(visitor) }
+    }
+
+    private func securityPage(_ visitor: AccountService.Visitor, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let sessions = try await accounts.sessions(of: visitor).map { session -> [String: Any] in
+            var row: [String: Any] = [
+                "created": DashboardFormat.time(session.createdAt), "lastSeen": DashboardFormat.time(session.lastSeenAt),
+                "isThis": session.tokenHash == visitor.session.tokenHash,
+            ]
+            if let ip = session.ip { row["ip"] = ip }
+            return row
+        }
+        var page: [String: Any] = ["nav": visitor.navigation(current: "security"), "csrf": visitor.session.csrfToken, "sessions": sessions]
+        if let notice { page["notice"] = notice }
+        if let error { page["error"] = error }
+        return pages.render("security", page, status: status)
+    }
+
+    func changePassword(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            guard form["new_password"] == form["confirm"] else {
+                return try await securityPage(visitor, error: "The two new passwords differ; nothing was changed.", status: .unprocessableContent)
+            }
+            do {
+                let signedIn = try await accounts.changePassword(
+                    visitor: visitor, current: form["current_password"] ?? "", new: form["new_password"] ?? "", ip: clientIP(request, context)
+                )
+                // Every session ended with the change; this browser goes on in a new one.
+                var response = DashboardPages.redirect("/app/security")
+                response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
+                return response
+            } catch let error as ValidationError {
+                return try await securityPage(visitor, error: "\(error.param.replacingOccurrences(of: "_", with: " ")) \(error.message); nothing was changed.", status: .unprocessableContent)
+            }
+        }
+    }
+
+    func signOutEverywhere(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, _ in
+            try await accounts.signOutEverywhere(visitor: visitor)
+            var response = DashboardPages.redirect("/login")
+            response.setCookie(DashboardCookie.cleared(secure: servedOverHTTPS(request, context)))
+            return response
+        }
+    }
+
+    func switchWorkspace(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            do {
+                try await accounts.switchWorkspace(visitor: visitor, to: form["workspace_id"] ?? "")
+                return DashboardPages.redirect("/app")
+            } catch AccountError.notAMember {
+                return pages.message("Not allowed", "You are not a member of that workspace.", status: .forbidden, nav: visitor.navigation(current: "none"), back: "/app")
+            }
+        }
+    }
+
+    func createWorkspace(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            let slug = (form["slug"] ?? "").trimmingCharacters(in: .whitespaces)
+            let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
+            do {
+                guard !name.isEmpty, name.count <= 100 else { throw ValidationError(param: "name", message: "must be 1 to 100 characters") }
+                guard try await workspaces.workspace(slug: slug) == nil else { throw ValidationError(param: "slug", message: "is taken by another workspace") }
+                let created = try await Bootstrap.createWorkspace(storage: workspaces, slug: slug, name: name, ownerEmail: visitor.account.email)
+                try await accounts.switchWorkspace(visitor: visitor, to: created.workspace.id)
+                return DashboardPages.redirect("/app")
+            } catch let error as ValidationError {
+                return try await securityPage(visitor, error: "Workspace \(error.param): \(error.message).", status: .unprocessableContent)
+            }
+        }
+    }
+
+    func auditPage(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedIn(request) { visitor in
+            guard visitor.scopes.contains(.auditRead) else { return forbidden(visitor, needs: .auditRead) }
+            let query = request.uri.queryParameters
+            let actor = query["actor"].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
+            let target = query["target"].map(String.init).flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
+            let action = query["action"].flatMap { AuditAction(rawValue: String($0)) }
+            let cursor = query["cursor"].map(String.init).flatMap { ResourceID.isWellFormed($0, prefix: AuditEvent.idPrefix) ? $0 : nil }
+            let page = try await auditLog.list(
+                workspaceID: visitor.workspace.id, page: PageRequest(limit: 50, afterID: cursor), targetID: target, actor: actor, action: action
+            )
+            let names = try await actorNames(for: page.items.flatMap { [$0.actor, $0.targetID] }, in: visitor.workspace.id)
+            let events = page.items.map { event -> [String: Any] in
+                [
+                    "occurred": DashboardFormat.time(event.occurredAt), "action": event.action.rawValue, "actor": names[event.actor],
+                    "target": names[event.targetID], "ip": event.ip ?? "—",
+                    "changes": event.changes.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "),
+                ]
+            }
+            var next: String?
+            if let last = page.lastID {
+                var components = URLComponents()
+                components.path = "/app/audit-log"
+                components.queryItems = [("actor", actor), ("action", action?.rawValue), ("target", target), ("cursor", last)]
+                    .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+                next = components.string
+            }
+            var context: [String: Any] = [
+                "nav": visitor.navigation(current: "audit"), "events": events, "actor": actor ?? "", "target": target ?? "",
+                "actions": AuditAction.allCases.map { ["value": $0.rawValue, "selected": $0 == action] as [String: Any] },
+            ]
+            if let next { context["next"] = next }
+            return pages.render("audit", context)
+        }
+    }
+}
