@@ -2,8 +2,8 @@
 """The dashboard in real headless Chromium (selenium and chromedriver), against a fresh server started as the README
 says. Follows the first-start link to set the owner's password, creates a key with the Read preset, copies it off
 the page and calls the API with it, rolls and revokes it from the page and sees the API refuse it, checks that a
-stored script in a key name never runs and that a forged form is refused, and that a marketer (a second browser)
-cannot open the API keys page. A screenshot of each page goes to --screenshots for review.
+stored script in a key name never runs and that a forged form is refused, invites a marketer from the Team page,
+and accepts the invitation in a second browser (at phone width), which cannot open the API keys page. A screenshot of each page goes to --screenshots for review.
 
     dashboard_browser.py --binary .build/debug/smartmails --engine sqlite|postgres [--screenshots DIR]
 """
@@ -168,18 +168,39 @@ def owner_journey(server, browser):
     check(len(browser.driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == rows, "the forged form created a key")
 
 
-def marketer_journey(server, screenshots, engine):
-    link = server.cli("users", "create", "--email", "marketer@example.com", "--role", "marketer").strip()
-    check(LINK.fullmatch(link), f"users create printed no link: {link}")
+def invite_marketer(server, browser):
+    """The owner invites a marketer from the Team page and copies the link it shows once."""
+    browser.open(server.url + "/app/team")
+    browser.wait_for("Invite someone", "the team page did not open")
+    browser.fill("email", "marketer@example.com")
+    browser.driver.find_element(By.CSS_SELECTOR, "#role option[value=marketer]").click()
+    browser.shot("team")
+    browser.submit("form[action='/app/team/invite'] button[type=submit]")
+    browser.wait_for("Pass this link on", "inviting showed no link")
+    browser.shot("invitation-link")
+    return browser.driver.find_element(By.ID, "invitation").get_attribute("value")
+
+
+def marketer_journey(server, link, screenshots, engine):
+    """The invitee, in a second browser at phone width, accepts and finds the API keys page closed to them."""
     browser = Browser(screenshots, engine, "marketer", width=390)
     try:
-        set_password(browser, link.replace("http://127.0.0.1:8080", server.url))
+        browser.open(link)
+        browser.wait_for("Join Default", "the invitation link shows no invitation")
+        browser.shot("join")
+        browser.fill("password", PASSWORD)
+        browser.fill("confirm", PASSWORD)
+        browser.submit("form button[type=submit]")
+        browser.wait_for_url("/app", "accepting the invitation did not sign in")
+        check("marketer of this workspace" in browser.text(), "the invitee is not a marketer")
         check("API keys" not in browser.text(), "a marketer's navigation offers API keys")
         browser.shot("overview-phone")
         browser.open(server.url + "/app/keys")
         browser.wait_for("Not allowed", "a marketer opened the API keys page")
         check("keys:read" in browser.text(), "the refusal does not name the scope")
         browser.shot("keys-refused")
+        browser.open(link)
+        browser.wait_for("This invitation does not work", "the invitation link worked twice")
     finally:
         browser.quit()
 
@@ -195,9 +216,10 @@ def main():
             owner = Browser(arguments.screenshots, arguments.engine, "owner")
             try:
                 owner_journey(server, owner)
+                link = invite_marketer(server, owner)
             finally:
                 owner.quit()
-            marketer_journey(server, arguments.screenshots, arguments.engine)
+            marketer_journey(server, link, arguments.screenshots, arguments.engine)
     except StageFailure as failure:
         print(f"dashboard in Chromium ({arguments.engine}): FAILED\n{failure}")
         return 1

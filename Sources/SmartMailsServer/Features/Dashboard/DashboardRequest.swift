@@ -62,7 +62,7 @@ extension AccountService.Visitor {
         [
             "workspaceName": workspace.name, "email": account.email, "role": membership.role.rawValue,
             "csrf": session.csrfToken, "canSeeKeys": scopes.contains(.keysRead), "canSeeTeam": scopes.contains(.membersAdmin),
-            "canSeeAudit": scopes.contains(.auditRead), "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
+            "canSeeAudit": scopes.contains(.auditRead), "severalWorkspaces": workspaces.count > 1, "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
             current: true,
         ]
     }
