@@ -110,6 +110,22 @@ import Testing
         let refused = try await Self.run(["keys", "create", "--name", "x", "--scopes", "read", "--rate-limit", "0/60"], in: directory, environment: environment)
         #expect(refused.status != 0)
 
+        // The banner's dashboard link, and those the users commands print, open the page that sets a password.
+        let ownerLink = try #require(words.first { $0.contains("/login/password/") })
+        #expect(ownerLink.hasPrefix("http://127.0.0.1:\(port)/login/password/"))
+        #expect(try await Self.get(ownerLink) == 200)
+        let invited = try await Self.run(["users", "create", "--email", "ana@example.com", "--role", "viewer"], in: directory, environment: environment)
+        let anaLink = invited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(invited.status == 0 && anaLink.hasPrefix("http://127.0.0.1:\(port)/login/password/"))
+        #expect(try await Self.get(anaLink) == 200)
+        #expect(try await Self.run(["users", "create", "--email", "ana@example.com", "--role", "viewer"], in: directory, environment: environment).status != 0)
+        let reset = try await Self.run(["users", "reset-password", "--email", "owner@localhost"], in: directory, environment: environment)
+        #expect(reset.status == 0 && reset.stdout.contains("/login/password/"))
+        let workspace = try await Self.run(["workspaces", "create", "acme", "--name", "Acme", "--owner", "ana@example.com"], in: directory, environment: environment)
+        #expect(workspace.status == 0 && workspace.stdout.contains("owned by ana@example.com"))
+        let workspaces = try await Self.run(["workspaces", "list"], in: directory, environment: environment)
+        #expect(workspaces.stdout.contains("acme\t") && workspaces.stdout.contains("default\t"))
+
         kill(server.processIdentifier, SIGTERM)
         for _ in 0..<100 where server.isRunning { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!server.isRunning)

@@ -33,14 +33,17 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
 
     /// Runs `body` with a migrated store in a database of its own (a temporary SQLite file, or a new PostgreSQL
     /// database), removed afterwards, so tests can run in parallel without seeing each other's rows.
-    public func withStore<T: Sendable>(_ body: (SQLStore) async throws -> T) async throws -> T {
+    /// `migratedThrough` stops at that schema version, for tests of the migrations after it.
+    public func withStore<T: Sendable>(migratedThrough version: Int? = nil, _ body: (SQLStore) async throws -> T) async throws -> T {
         let logger = Logger(label: "test")
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smartmails-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let store = try await SQLStore.open(databaseURL: nil, sqlitePath: directory.appendingPathComponent("test.sqlite").path, logger: logger)
+            let store = try await SQLStore.open(
+                databaseURL: nil, sqlitePath: directory.appendingPathComponent("test.sqlite").path, logger: logger, migratingThrough: version
+            )
             do {
                 let result = try await body(store)
                 try await store.shutdown()
@@ -54,7 +57,9 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomStringConvertibl
             let name = "sm_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let admin = try await PostgresDatabaseClient.connect(url: adminURL, logger: logger)
             try await admin.withAutocommit { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
-            let store = try await SQLStore.open(databaseURL: Self.replacingDatabase(in: adminURL, with: name), sqlitePath: "", logger: logger)
+            let store = try await SQLStore.open(
+                databaseURL: Self.replacingDatabase(in: adminURL, with: name), sqlitePath: "", logger: logger, migratingThrough: version
+            )
             let outcome: Result<T, any Error>
             do {
                 outcome = .success(try await body(store))

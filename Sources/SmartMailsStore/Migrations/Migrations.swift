@@ -10,14 +10,14 @@ public enum Migrations {
     /// Applies every step not yet recorded in `schema_migrations`, each in its own transaction.
     /// Returns the versions applied.
     @discardableResult
-    public static func migrate(_ client: any DatabaseClient) async throws -> [Int] {
+    public static func migrate(_ client: any DatabaseClient, through lastVersion: Int = latestVersion) async throws -> [Int] {
         try await client.withAutocommit { database in
             try await database.raw(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)"
             ).run()
         }
         var applied: [Int] = []
-        for step in steps {
+        for step in steps where step.version <= lastVersion {
             let didApply = try await client.withTransaction { database -> Bool in
                 if client.kind == .postgres {
                     // Several nodes may start at once; the lock makes the others wait and then see the step as done.

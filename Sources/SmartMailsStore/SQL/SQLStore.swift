@@ -11,8 +11,9 @@ public final class SQLStore: Sendable {
         self.client = client
     }
 
-    /// Opens PostgreSQL when `databaseURL` is set, otherwise the SQLite file at `sqlitePath`, and migrates it.
-    public static func open(databaseURL: String?, sqlitePath: String, logger: Logger) async throws -> SQLStore {
+    /// Opens PostgreSQL when `databaseURL` is set, otherwise the SQLite file at `sqlitePath`, and migrates it (only
+    /// through `migratingThrough` when given: tests of a migration start from the schema before it).
+    public static func open(databaseURL: String?, sqlitePath: String, logger: Logger, migratingThrough version: Int? = nil) async throws -> SQLStore {
         let client: any DatabaseClient =
             if let databaseURL, !databaseURL.isEmpty {
                 try await PostgresDatabaseClient.connect(url: databaseURL, logger: logger)
@@ -20,7 +21,7 @@ public final class SQLStore: Sendable {
                 try await SQLiteDatabaseClient.open(path: sqlitePath, logger: logger)
             }
         do {
-            try await Migrations.migrate(client)
+            try await Migrations.migrate(client, through: version ?? Migrations.latestVersion)
         } catch {
             try? await client.shutdown()
             throw error
