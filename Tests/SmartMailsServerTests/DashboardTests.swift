@@ -295,4 +295,85 @@ import Testing
             #expect(try await marketer.get("/app/audit-log").status == .forbidden)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func editingAKeyOnItsPageChangesWhatTheAPIEnforcesWithinTheMembersRole(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let owner = DashboardBrowser(client)
+            try await owner.setPassword(token: app.ownerPasswordToken)
+            let issued = try await app.makeKey(scopes: ["read"])
+            let page = try await owner.get("/app/keys/\(issued.key.id)")
+            #expect(page.html.contains("value=\"60\"") && page.html.contains("Save changes"))
+            let saved = try await owner.post("/app/keys/\(issued.key.id)/edit", [
+                ("csrf", page.csrf ?? ""), ("name", "renamed"), ("scopes[]", "contacts:read"), ("allowed_ips", ""),
+                ("rate_requests", "7"), ("rate_seconds", "60"), ("expires", "2030-06-30"),
+            ])
+            #expect(saved.status == .seeOther)
+            let me = try await client.call(.get, "/v1/me", key: issued.token.rawValue)
+            #expect(me.header("X-RateLimit-Limit") == "7")
+            let key = me.json["key"] as? [String: Any]
+            #expect(key?["name"] as? String == "renamed" && key?["scopes"] as? [String] == ["contacts:read"])
+            #expect(key?["expires_at"] as? String == "2030-06-30T23:59:59Z")
+            let invalid = try await owner.post("/app/keys/\(issued.key.id)/edit", [
+                ("csrf", page.csrf ?? ""), ("name", "renamed"), ("scopes[]", "contacts:read"), ("allowed_ips", "not an address"),
+                ("rate_requests", "7"), ("rate_seconds", "60"), ("expires", "2030-06-30"),
+            ])
+            #expect(invalid.status == .unprocessableContent && invalid.html.contains("allowed ips"))
+
+            // A developer may edit keys, but not give one a scope the developer's role lacks.
+            let developer = try await Self.member(.developer, email: "d@example.com", app: app, client: client)
+            let csrf = try #require(try await developer.get("/app/keys/\(issued.key.id)").csrf)
+            let tooMuch = try await developer.post("/app/keys/\(issued.key.id)/edit", [
+                ("csrf", csrf), ("name", "renamed"), ("scopes[]", "contacts:write"), ("rate_requests", "7"), ("rate_seconds", "60"),
+                ("expires", "2030-06-30"),
+            ])
+            #expect(tooMuch.status == .forbidden)
+            let unchanged = try await client.call(.get, "/v1/me", key: issued.token.rawValue).json["key"] as? [String: Any]
+            #expect(unchanged?["scopes"] as? [String] == ["contacts:read"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func twoFactorAsksForACodeEachStepOnceAndRecoveryCodesWorkOnce(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let owner = DashboardBrowser(client)
+            try await owner.setPassword(token: app.ownerPasswordToken)
+            let csrf = try #require(try await owner.get("/app/security").csrf)
+            #expect(try await owner.post("/app/security/two-factor/start", [("csrf", csrf)]).status == .seeOther)
+            let pending = try await owner.get("/app/security")
+            let secret = try #require(pending.first(#"id="totp-secret">([A-Z2-7]+)<"#))
+            let totp = try #require(TOTP(base32: secret))
+            #expect(pending.html.contains("otpauth://totp/SmartMails:owner@example.com"))
+            let wrong = try await owner.post("/app/security/two-factor/confirm", [("csrf", csrf), ("code", "000000")])
+            #expect(wrong.status == .unprocessableContent && wrong.html.contains("still off"))
+            let setupCode = totp.code(at: .now)
+            let confirmed = try await owner.post("/app/security/two-factor/confirm", [("csrf", csrf), ("code", setupCode)])
+            #expect(confirmed.status == .ok && confirmed.html.contains("recovery codes"))
+            let recovery = try #require(confirmed.first(#"<li><code>([0-9a-z]{5}-[0-9a-z]{5})</code></li>"#))
+
+            // Signing in now takes the password, then a code; the code the setup used does not work twice.
+            let browser = DashboardBrowser(client)
+            let step = try await browser.post("/login", [("email", "owner@example.com"), ("password", Self.password)])
+            #expect(step.status == .ok && step.html.contains("Two-factor code") && browser.cookie == nil)
+            let challenge = try #require(step.first(#"name="challenge" value="([0-9A-Za-z]+)""#))
+            let replay = try await browser.post("/login/two-factor", [("challenge", challenge), ("code", setupCode)])
+            #expect(replay.status == .unauthorized && browser.cookie == nil)
+            let recovered = try await browser.post("/login/two-factor", [("challenge", challenge), ("code", recovery)])
+            #expect(recovered.status == .seeOther && browser.cookie != nil)
+            #expect(try await browser.post("/login/two-factor", [("challenge", challenge), ("code", recovery)]).status == .unauthorized)
+
+            let again = DashboardBrowser(client)
+            let secondChallenge = try #require(try await again.post("/login", [("email", "owner@example.com"), ("password", Self.password)])
+                .first(#"name="challenge" value="([0-9A-Za-z]+)""#))
+            #expect(try await again.post("/login/two-factor", [("challenge", secondChallenge), ("code", recovery)]).status == .unauthorized)
+            #expect(try await again.post("/login/two-factor", [("challenge", "forged"), ("code", "123456")]).status == .unauthorized)
+            let actions = try await app.store.auditEvents(workspaceID: app.workspace.id, limit: 100, afterID: nil, targetID: nil).map(\.action)
+            #expect(actions.contains(.accountTwoFactorEnabled))
+
+            // Turning it off takes a code too.
+            let csrfNow = try #require(try await browser.get("/app/security").csrf)
+            let refused = try await browser.post("/app/security/two-factor/disable", [("csrf", csrfNow), ("code", "nope")])
+            #expect(refused.status == .unprocessableContent && refused.html.contains("still on"))
+        }
+    }
 }

@@ -99,7 +99,7 @@ public struct AccountService: Sendable {
 
     /// Signs in with e-mail and password. An unknown e-mail and a wrong password get the same error after the same
     /// work (a bcrypt check either way); too many failures lock the account or the address for a while.
-    public func signIn(email: String, password: String, ip: String?, now: Timestamp = .now) async throws -> SignedIn {
+    public func signIn(email: String, password: String, ip: String?, now: Timestamp = .now) async throws -> SignInOutcome {
         let normalised = EmailAddress.normalised(email) ?? email.lowercased()
         let subjects = ["account:" + normalised] + (ip.map { ["ip:" + $0] } ?? [])
         let since = now.adding(seconds: -throttle.windowSeconds)
@@ -126,8 +126,11 @@ public struct AccountService: Sendable {
             if let until = lockedUntil(failures: failures, subjects: subjects) { throw AccountError.locked(until: until) }
             throw AccountError.invalidCredentials
         }
+        if account.twoFactorEnabledAt != nil {
+            return .needsCode(try await beginSecondStep(account: account, workspaceID: membership.workspaceID, now: now))
+        }
         try await store.clearLoginFailures(subject: subjects[0])
-        return try await startSession(account: account, workspaceID: membership.workspaceID, ip: ip, now: now)
+        return .signedIn(try await startSession(account: account, workspaceID: membership.workspaceID, ip: ip, now: now))
     }
 
     /// The session behind a cookie's secret, while it is live and its account still a member of its workspace.
@@ -196,13 +199,13 @@ public struct AccountService: Sendable {
         return SignedIn(session: session, token: token)
     }
 
-    private func lockedUntil(subjects: [String], since: Timestamp) async throws -> Timestamp? {
+    func lockedUntil(subjects: [String], since: Timestamp) async throws -> Timestamp? {
         var failures: [String: [Timestamp]] = [:]
         for subject in subjects { failures[subject] = try await store.loginFailures(subject: subject, since: since) }
         return lockedUntil(failures: failures, subjects: subjects)
     }
 
-    private func lockedUntil(failures: [String: [Timestamp]], subjects: [String]) -> Timestamp? {
+    func lockedUntil(failures: [String: [Timestamp]], subjects: [String]) -> Timestamp? {
         subjects.compactMap { subject in
             throttle.lockedUntil(failures[subject] ?? [], limit: subject.hasPrefix("ip:") ? throttle.failuresPerAddress : throttle.failuresPerAccount)
         }.max()

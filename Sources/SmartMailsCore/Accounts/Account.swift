@@ -9,13 +9,16 @@ public struct Account: Sendable, Hashable {
     public var createdAt: Timestamp
     /// When the password was last set; nil until the account has one (a first-start owner, a new invitee).
     public var passwordSetAt: Timestamp?
+    /// When two-factor sign-in (TOTP) was turned on; nil while it is off.
+    public var twoFactorEnabledAt: Timestamp?
 
-    public init(id: String, email: String, name: String, createdAt: Timestamp, passwordSetAt: Timestamp? = nil) {
+    public init(id: String, email: String, name: String, createdAt: Timestamp, passwordSetAt: Timestamp? = nil, twoFactorEnabledAt: Timestamp? = nil) {
         self.id = id
         self.email = email
         self.name = name
         self.createdAt = createdAt
         self.passwordSetAt = passwordSetAt
+        self.twoFactorEnabledAt = twoFactorEnabledAt
     }
 }
 

@@ -46,4 +46,6 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case accountSignedIn = "account.signed_in"
     case accountSignInFailed = "account.sign_in_failed"
     case accountSignedOut = "account.signed_out"
+    case accountTwoFactorEnabled = "account.two_factor_enabled"
+    case accountTwoFactorDisabled = "account.two_factor_disabled"
 }

@@ -1,13 +1,13 @@
 /// Accounts that sign in to the dashboard, across workspaces: `users` (one row per workspace and e-mail) becomes
 /// `accounts` (one per e-mail) and `memberships` (a role per workspace); the old `member` role reads as `viewer`.
-/// Sessions, one-time password links, invitations (a membership is `invited` until its link is accepted) and failed
+/// Two-factor secrets and recovery codes, sessions, the second step of a sign-in, one-time password links, invitations (a membership is `invited` until its link is accepted) and failed
 /// sign-ins, for the dashboard.
 enum Migration3 {
     static let accounts = Migration(version: 3) { _ in [
         """
         CREATE TABLE accounts (
             id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL, password_hash TEXT,
-            password_set_at BIGINT, created_at BIGINT NOT NULL)
+            password_set_at BIGINT, totp_secret TEXT, totp_enabled_at BIGINT, totp_last_step BIGINT, created_at BIGINT NOT NULL)
         """,
         """
         INSERT INTO accounts (id, email, name, created_at)
@@ -45,6 +45,17 @@ enum Migration3 {
             expires_at BIGINT NOT NULL, accepted_at BIGINT)
         """,
         "CREATE INDEX invitations_by_member ON invitations (workspace_id, account_id)",
+        """
+        CREATE TABLE recovery_codes (
+            account_id TEXT NOT NULL REFERENCES accounts(id), code_hash TEXT NOT NULL, used_at BIGINT,
+            PRIMARY KEY (account_id, code_hash))
+        """,
+        """
+        CREATE TABLE login_challenges (
+            token_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id),
+            workspace_id TEXT NOT NULL REFERENCES workspaces(id), created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+            used_at BIGINT)
+        """,
         "CREATE TABLE login_failures (subject TEXT NOT NULL, failed_at BIGINT NOT NULL)",
         "CREATE INDEX login_failures_by_subject ON login_failures (subject, failed_at)",
     ] }

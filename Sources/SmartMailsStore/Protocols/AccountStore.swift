@@ -22,6 +22,24 @@ public protocol AccountStore: Sendable {
     /// link was used, expired or unknown.
     func setPassword(with link: PasswordLink, hash: String, at: Timestamp, audit: AuditEvent) async throws -> Bool
 
+    /// The account's TOTP secret (base32) and the last step a code was accepted for; the secret is there while
+    /// two-factor is being set up too (`Account.twoFactorEnabledAt` tells).
+    func twoFactor(accountID: String) async throws -> (secret: String, lastStep: Int64?)?
+    func setPendingTwoFactor(accountID: String, secret: String) async throws
+    /// Turns two-factor on with a fresh set of recovery codes (hashes), replacing any earlier set.
+    func enableTwoFactor(accountID: String, at: Timestamp, recoveryCodeHashes: [String], audit: AuditEvent) async throws
+    func disableTwoFactor(accountID: String, audit: AuditEvent) async throws
+    /// Records that a code of `step` was used; false when that step or a later one was used already (a replay).
+    func useTwoFactorStep(accountID: String, step: Int64) async throws -> Bool
+    /// Uses up a recovery code; false when it is unknown or used.
+    func useRecoveryCode(accountID: String, codeHash: String, at: Timestamp) async throws -> Bool
+    func unusedRecoveryCodeCount(accountID: String) async throws -> Int
+
+    /// The second step of a sign-in: a short-lived token that a correct code turns into a session.
+    func createLoginChallenge(tokenHash: String, accountID: String, workspaceID: String, at: Timestamp, expiresAt: Timestamp) async throws
+    func loginChallenge(tokenHash: String, at: Timestamp) async throws -> (accountID: String, workspaceID: String)?
+    func useLoginChallenge(tokenHash: String, at: Timestamp) async throws -> Bool
+
     func createSession(_ session: Session, audit: AuditEvent) async throws
     func session(tokenHash: String) async throws -> Session?
     func touchSession(tokenHash: String, at: Timestamp) async throws

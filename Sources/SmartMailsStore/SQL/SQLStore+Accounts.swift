@@ -91,6 +91,99 @@ extension SQLStore: AccountStore {
         }
     }
 
+    public func twoFactor(accountID: String) async throws -> (secret: String, lastStep: Int64?)? {
+        try await client.withReader { database in
+            guard let row = try await database.raw("SELECT totp_secret, totp_last_step FROM accounts WHERE id = \(bind: accountID)").first(),
+                  let secret = try row.optionalString("totp_secret")
+            else { return nil }
+            return (secret, try row.optionalInt64("totp_last_step"))
+        }
+    }
+
+    public func setPendingTwoFactor(accountID: String, secret: String) async throws {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                UPDATE accounts SET totp_secret = \(bind: secret), totp_enabled_at = NULL, totp_last_step = NULL WHERE id = \(bind: accountID)
+                """).run()
+        }
+    }
+
+    public func enableTwoFactor(accountID: String, at now: Timestamp, recoveryCodeHashes: [String], audit: AuditEvent) async throws {
+        try await client.withTransaction { database in
+            try await database.raw("UPDATE accounts SET totp_enabled_at = \(bind: now.millisecondsSinceEpoch) WHERE id = \(bind: accountID)").run()
+            try await database.raw("DELETE FROM recovery_codes WHERE account_id = \(bind: accountID)").run()
+            for hash in recoveryCodeHashes {
+                try await database.raw("INSERT INTO recovery_codes (account_id, code_hash) VALUES (\(bind: accountID), \(bind: hash))").run()
+            }
+            try await database.insertAudit(audit)
+        }
+    }
+
+    public func disableTwoFactor(accountID: String, audit: AuditEvent) async throws {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = \(bind: accountID)
+                """).run()
+            try await database.raw("DELETE FROM recovery_codes WHERE account_id = \(bind: accountID)").run()
+            try await database.insertAudit(audit)
+        }
+    }
+
+    public func useTwoFactorStep(accountID: String, step: Int64) async throws -> Bool {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                UPDATE accounts SET totp_last_step = \(bind: step)
+                WHERE id = \(bind: accountID) AND (totp_last_step IS NULL OR totp_last_step < \(bind: step)) RETURNING id
+                """).first() != nil
+        }
+    }
+
+    public func useRecoveryCode(accountID: String, codeHash: String, at now: Timestamp) async throws -> Bool {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                UPDATE recovery_codes SET used_at = \(bind: now.millisecondsSinceEpoch)
+                WHERE account_id = \(bind: accountID) AND code_hash = \(bind: codeHash) AND used_at IS NULL RETURNING code_hash
+                """).first() != nil
+        }
+    }
+
+    public func unusedRecoveryCodeCount(accountID: String) async throws -> Int {
+        try await client.withReader { database in
+            let row = try await database.raw(
+                "SELECT COUNT(*) AS total FROM recovery_codes WHERE account_id = \(bind: accountID) AND used_at IS NULL"
+            ).first()
+            return Int(try row?.int64("total") ?? 0)
+        }
+    }
+
+    public func createLoginChallenge(tokenHash: String, accountID: String, workspaceID: String, at now: Timestamp, expiresAt: Timestamp) async throws {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                INSERT INTO login_challenges (token_hash, account_id, workspace_id, created_at, expires_at)
+                VALUES (\(bind: tokenHash), \(bind: accountID), \(bind: workspaceID), \(bind: now.millisecondsSinceEpoch), \(bind: expiresAt.millisecondsSinceEpoch))
+                """).run()
+        }
+    }
+
+    public func loginChallenge(tokenHash: String, at now: Timestamp) async throws -> (accountID: String, workspaceID: String)? {
+        try await client.withReader { database in
+            guard let row = try await database.raw("""
+                SELECT account_id, workspace_id FROM login_challenges
+                WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: now.millisecondsSinceEpoch)
+                """).first() else { return nil }
+            return (try row.string("account_id"), try row.string("workspace_id"))
+        }
+    }
+
+    public func useLoginChallenge(tokenHash: String, at now: Timestamp) async throws -> Bool {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                UPDATE login_challenges SET used_at = \(bind: now.millisecondsSinceEpoch)
+                WHERE token_hash = \(bind: tokenHash) AND used_at IS NULL AND expires_at > \(bind: now.millisecondsSinceEpoch) RETURNING token_hash
+                """).first() != nil
+        }
+    }
+
     public func createSession(_ session: Session, audit: AuditEvent) async throws {
         try await client.withTransaction { database in
             try await database.raw("""
@@ -177,7 +270,8 @@ extension SQLStore: AccountStore {
     static func account(from row: any SQLRow) throws -> Account {
         Account(
             id: try row.string("id"), email: try row.string("email"), name: try row.string("name"),
-            createdAt: try row.timestamp("created_at"), passwordSetAt: try row.optionalTimestamp("password_set_at")
+            createdAt: try row.timestamp("created_at"), passwordSetAt: try row.optionalTimestamp("password_set_at"),
+            twoFactorEnabledAt: try row.optionalTimestamp("totp_enabled_at")
         )
     }
 

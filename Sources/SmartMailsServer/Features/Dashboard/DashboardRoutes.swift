@@ -37,12 +37,17 @@ struct DashboardRoutes: Sendable {
         router.get("app/keys/:id") { request, context in try await keyPage(request, context) }
         router.post("app/keys/:id/roll") { request, context in try await rollKey(request, context) }
         router.post("app/keys/:id/revoke") { request, context in try await revokeKey(request, context) }
+        router.post("app/keys/:id/edit") { request, context in try await editKey(request, context) }
         router.get("app/team") { request, context in try await teamPage(request, context) }
         router.post("app/team/invite") { request, context in try await invite(request, context) }
         router.post("app/team/:id/role") { request, context in try await changeRole(request, context) }
         router.post("app/team/:id/remove") { request, context in try await removeMember(request, context) }
         router.get("app/security") { request, context in try await securityPage(request, context) }
         router.post("app/security/password") { request, context in try await changePassword(request, context) }
+        router.post("login/two-factor") { request, context in try await secondStep(request, context) }
+        router.post("app/security/two-factor/start") { request, context in try await startTwoFactor(request, context) }
+        router.post("app/security/two-factor/confirm") { request, context in try await confirmTwoFactor(request, context) }
+        router.post("app/security/two-factor/disable") { request, context in try await disableTwoFactor(request, context) }
         router.post("app/security/sign-out-everywhere") { request, context in try await signOutEverywhere(request, context) }
         router.post("app/workspace") { request, context in try await switchWorkspace(request, context) }
         router.post("app/workspaces") { request, context in try await createWorkspace(request, context) }

@@ -54,11 +54,7 @@ extension DashboardRoutes {
                 case let name:
                     scopes = try ScopeSet.parse([name])
                 }
-                let allowlist = try IPAllowlist.parse(
-                    (form["allowed_ips"] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," })
-                        .map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
-                    param: "allowed_ips"
-                )
+                let allowlist = try Self.allowlist(form["allowed_ips"] ?? "")
                 let rateLimit = RateLimitPolicy(requests: Int(form["rate_requests"] ?? "") ?? 60, perSeconds: Int(form["rate_seconds"] ?? "") ?? 60)
                 let expiresAt = try (form["expires"]).flatMap { $0.isEmpty ? nil : $0 }.map { day throws in try Self.endOfDay(day) }
                 let issued = try await keys.create(
@@ -100,6 +96,11 @@ extension DashboardRoutes {
         page["allowedIPs"] = key.allowedIPs.blocks.map(\.description)
         page["rateLimit"] = "\(key.rateLimit.requests) requests per \(key.rateLimit.perSeconds) s"
         page["canChange"] = key.revokedAt == nil && visitor.scopes.contains(.keysAdmin)
+        page["scopeChoices"] = Scope.allCases.map { ["value": $0.rawValue, "checked": key.scopes.contains($0)] as [String: Any] }
+        page["allowedIPsText"] = key.allowedIPs.blocks.map(\.description).joined(separator: "\n")
+        page["rateRequests"] = key.rateLimit.requests
+        page["rateSeconds"] = key.rateLimit.perSeconds
+        if let expiresAt = key.expiresAt { page["expiresDate"] = String(UTCDateTranscoder.rfc3339(expiresAt.date).prefix(10)) }
         page["usageChart"] = UsageChart.svg(report)
         page["usageTotal"] = report.total
         page["usageErrors"] = (report.byStatusClass[4] ?? 0) + (report.byStatusClass[5] ?? 0)
@@ -130,6 +131,46 @@ extension DashboardRoutes {
                 return try await keyDetail(visitor, id: id, error: Self.explain(error), status: Self.status(of: error))
             }
         }
+    }
+
+    func editKey(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            guard visitor.scopes.contains(.keysAdmin) else { return forbidden(visitor, needs: .keysAdmin) }
+            let id = context.parameters.get("id") ?? ""
+            do {
+                let current = try await keys.key(id: id, workspaceID: visitor.workspace.id)
+                var changes = KeyService.Changes()
+                if let name = form["name"], name != current.name { changes.name = name }
+                let scopes = try ScopeSet.parse(form.all("scopes[]"))
+                if scopes != current.scopes { changes.scopes = scopes }
+                let allowlist = try Self.allowlist(form["allowed_ips"] ?? "")
+                if allowlist != current.allowedIPs { changes.allowedIPs = allowlist }
+                let rateLimit = RateLimitPolicy(
+                    requests: Int(form["rate_requests"] ?? "") ?? current.rateLimit.requests,
+                    perSeconds: Int(form["rate_seconds"] ?? "") ?? current.rateLimit.perSeconds
+                )
+                if rateLimit != current.rateLimit { changes.rateLimit = rateLimit }
+                switch form["expires"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                case nil where current.expiresAt != nil: changes.removeExpiry = true
+                case nil: break
+                case let day?:
+                    let expiresAt = try Self.endOfDay(day)
+                    if expiresAt != current.expiresAt { changes.expiresAt = expiresAt }
+                }
+                _ = try await keys.update(id: id, workspaceID: visitor.workspace.id, changes: changes, by: visitor.keyActor(ip: clientIP(request, context)))
+                return DashboardPages.redirect("/app/keys/\(id)")
+            } catch {
+                return try await keyDetail(visitor, id: id, error: Self.explain(error), status: Self.status(of: error))
+            }
+        }
+    }
+
+    /// Addresses and blocks as typed into a text area: one per line (or comma-separated).
+    static func allowlist(_ text: String) throws(ValidationError) -> IPAllowlist {
+        try IPAllowlist.parse(
+            text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," }).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            param: "allowed_ips"
+        )
     }
 
     func revokeKey(_ request: Request, _ context: AppRequestContext) async throws -> Response {

@@ -20,6 +20,15 @@ extension DashboardRoutes {
             return row
         }
         var page: [String: Any] = ["nav": visitor.navigation(current: "security"), "csrf": visitor.session.csrfToken, "sessions": sessions]
+        if let since = visitor.account.twoFactorEnabledAt {
+            page["twoFactorOn"] = true
+            page["twoFactorSince"] = DashboardFormat.time(since)
+            page["recoveryLeft"] = try await accounts.unusedRecoveryCodes(visitor: visitor)
+        } else if let pending = try await accounts.pendingTwoFactor(visitor: visitor) {
+            page["pending"] = ["secret": pending.base32, "uri": pending.provisioningURI(account: visitor.account.email)]
+        } else {
+            page["canStart"] = true
+        }
         if let notice { page["notice"] = notice }
         if let error { page["error"] = error }
         return pages.render("security", page, status: status)
@@ -40,6 +49,39 @@ extension DashboardRoutes {
                 return response
             } catch let error as ValidationError {
                 return try await securityPage(visitor, error: "\(error.param.replacingOccurrences(of: "_", with: " ")) \(error.message); nothing was changed.", status: .unprocessableContent)
+            }
+        }
+    }
+
+    func startTwoFactor(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, _ in
+            do {
+                _ = try await accounts.beginTwoFactorSetup(visitor: visitor)
+                return DashboardPages.redirect("/app/security")
+            } catch let error as ValidationError {
+                return try await securityPage(visitor, error: "Two-factor \(error.message).", status: .conflict)
+            }
+        }
+    }
+
+    func confirmTwoFactor(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            do {
+                let codes = try await accounts.confirmTwoFactor(visitor: visitor, code: form["code"] ?? "", ip: clientIP(request, context))
+                return pages.render("recovery-codes", ["nav": visitor.navigation(current: "security"), "codes": codes])
+            } catch let error as ValidationError {
+                return try await securityPage(visitor, error: "The code \(error.message); two-factor is still off.", status: .unprocessableContent)
+            }
+        }
+    }
+
+    func disableTwoFactor(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        try await signedInForm(request) { visitor, form in
+            do {
+                try await accounts.disableTwoFactor(visitor: visitor, code: form["code"] ?? "", ip: clientIP(request, context))
+                return DashboardPages.redirect("/app/security")
+            } catch let error as ValidationError {
+                return try await securityPage(visitor, error: "The code \(error.message); two-factor is still on.", status: .unprocessableContent)
             }
         }
     }

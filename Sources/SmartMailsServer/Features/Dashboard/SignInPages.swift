@@ -13,10 +13,14 @@ extension DashboardRoutes {
         let form = try await DashboardForm.read(request)
         let email = form["email"] ?? ""
         do {
-            let signedIn = try await accounts.signIn(email: email, password: form["password"] ?? "", ip: clientIP(request, context))
-            var response = DashboardPages.redirect("/app")
-            response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
-            return response
+            switch try await accounts.signIn(email: email, password: form["password"] ?? "", ip: clientIP(request, context)) {
+            case .signedIn(let signedIn):
+                var response = DashboardPages.redirect("/app")
+                response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
+                return response
+            case .needsCode(let challenge):
+                return pages.render("two-factor", ["challenge": challenge.rawValue])
+            }
         } catch AccountError.invalidCredentials {
             return pages.render("login", ["email": email, "error": "That e-mail and password do not match an account."], status: .unauthorized)
         } catch AccountError.locked(let until) {
@@ -24,6 +28,23 @@ extension DashboardRoutes {
                 "login", ["email": email, "error": "Too many failed sign-ins. Try again after \(DashboardFormat.time(until)) (UTC)."],
                 status: .tooManyRequests
             )
+        }
+    }
+
+    func secondStep(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let form = try await DashboardForm.read(request)
+        let challenge = form["challenge"] ?? ""
+        do {
+            let signedIn = try await accounts.completeSignIn(challenge: challenge, code: form["code"] ?? "", ip: clientIP(request, context))
+            var response = DashboardPages.redirect("/app")
+            response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
+            return response
+        } catch AccountError.invalidCredentials {
+            return pages.render("two-factor", ["challenge": challenge, "error": "That code is not right (or was used already)."], status: .unauthorized)
+        } catch AccountError.locked(let until) {
+            return pages.render("login", ["error": "Too many failed sign-ins. Try again after \(DashboardFormat.time(until)) (UTC)."], status: .tooManyRequests)
+        } catch AccountError.linkNotValid {
+            return pages.render("login", ["error": "That sign-in took too long; start again."], status: .unauthorized)
         }
     }
 
