@@ -128,4 +128,37 @@ import Testing
             #expect((try await client.call(.get, "/v1/invitations", key: app.adminKey).json["data"] as? [Any])?.isEmpty == true)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func expiredLinksDoNotWorkAndAddressesShownBackAreEscaped(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            // Links are checked against the time of use: eight days on, a 7-day link is refused.
+            let team = TeamService(store: app.store, hasher: PasswordHasher(cost: 4))
+            let owner = try #require(try await app.store.account(email: "owner@example.com"))
+            let invited = try await team.invite(
+                email: "late@example.com", role: .viewer, workspaceID: app.workspace.id, by: .init(id: owner.id, role: .owner, ip: nil)
+            )
+            let later = Timestamp.now.adding(seconds: 8 * 86_400)
+            #expect(try await team.invitation(token: invited.token.rawValue, now: later) == nil)
+            await #expect(throws: TeamError.invitationNotValid) {
+                _ = try await team.accept(token: invited.token.rawValue, password: "correct horse battery", ip: nil, now: later)
+            }
+            let accounts = AccountService(store: app.store, hasher: PasswordHasher(cost: 4))
+            #expect(try await accounts.passwordLink(token: app.ownerPasswordToken, now: later) == nil)
+            await #expect(throws: AccountError.linkNotValid) {
+                _ = try await accounts.setPassword(linkToken: app.ownerPasswordToken, password: "correct horse battery", ip: nil, now: later)
+            }
+
+            // An address with markup in it is shown as text on the team page and in the audit log.
+            let payload = #"<img/src=x/onerror=alert(1)>@example.com"#
+            let made = try await client.call(.post, "/v1/members", key: app.adminKey, json: #"{"email":"<img/src=x/onerror=alert(1)>@example.com","role":"viewer"}"#)
+            #expect(made.status == .created)
+            let browser = DashboardBrowser(client)
+            try await browser.setPassword(token: app.ownerPasswordToken)
+            for path in ["/app/team", "/app/audit-log"] {
+                let page = try await browser.get(path)
+                #expect(page.status == .ok && !page.html.contains(payload) && page.html.contains("&lt;img/src=x/onerror=alert(1)&gt;"), "\(path)")
+            }
+        }
+    }
 }
