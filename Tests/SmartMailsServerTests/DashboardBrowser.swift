@@ -9,6 +9,8 @@ import Testing
 final class DashboardBrowser: @unchecked Sendable {
     let client: any TestClientProtocol
     var cookie: String?
+    /// Sent as `Origin` with every request when set, as a browser does for a page of that origin.
+    var origin: String?
 
     init(_ client: any TestClientProtocol) {
         self.client = client
@@ -47,6 +49,7 @@ final class DashboardBrowser: @unchecked Sendable {
     private func send(_ method: HTTPRequest.Method, _ path: String, body: String?) async throws -> Page {
         var headers = HTTPFields()
         if let cookie { headers[.cookie] = cookie }
+        if let origin { headers[.origin] = origin }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         for field in response.headers[values: .setCookie] {

@@ -172,6 +172,16 @@ import Testing
             #expect(try await browser.post("/app/keys", [("csrf", otherToken), ("name", "x"), ("preset", "read")]).status == .forbidden)
             #expect(try await browser.post("/logout", []).status == .forbidden)
             #expect(try await Self.keyCount(app) == before)
+
+            // A page of another site cannot post a form here, with the right token or none, nor sign anyone in.
+            let csrf = try #require(try await browser.get("/app/keys").csrf)
+            browser.origin = "http://evil.example"
+            #expect(try await browser.post("/app/keys", [("csrf", csrf), ("name", "x"), ("preset", "read")]).status == .forbidden)
+            let forcedLogin = DashboardBrowser(client)
+            forcedLogin.origin = "http://evil.example"
+            #expect(try await forcedLogin.post("/login", [("email", "owner@example.com"), ("password", Self.password)]).status == .forbidden)
+            #expect(forcedLogin.cookie == nil)
+            #expect(try await Self.keyCount(app) == before)
         }
     }
 

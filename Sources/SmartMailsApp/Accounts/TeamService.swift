@@ -84,7 +84,13 @@ public struct TeamService: Sendable {
         guard let (invitation, member, _) = try await invitation(token: token, now: now) else { throw TeamError.invitationNotValid }
         var newHash: String?
         if let existing = try await store.passwordHash(accountID: member.account.id) {
+            // Whoever holds the link may try passwords here: the same lockout as signing in applies.
+            let subjects = ["account:" + member.account.email] + (ip.map { ["ip:" + $0] } ?? [])
+            let since = now.adding(seconds: -accounts.throttle.windowSeconds)
+            if let until = try await accounts.lockedUntil(subjects: subjects, since: since) { throw AccountError.locked(until: until) }
             guard await accounts.hasher.verify(password, hash: existing) else {
+                let failures = try await store.recordLoginFailure(subjects: subjects, at: now, since: since, audit: nil)
+                if let until = accounts.lockedUntil(failures: failures, subjects: subjects) { throw AccountError.locked(until: until) }
                 throw ValidationError(param: "password", message: "is not the password of \(member.account.email)")
             }
         } else {

@@ -39,8 +39,9 @@ extension AccountService.Visitor {
     /// What the member may do here: their role's scopes, the same the API checks.
     var scopes: ScopeSet { membership.role.scopes }
 
-    var teamActor: (String?) -> TeamService.Actor {
-        { ip in TeamService.Actor(id: account.id, role: membership.role, ip: ip) }
+    /// Who changes the team from the dashboard: the member, with their role.
+    func teamActor(ip: String?) -> TeamService.Actor {
+        TeamService.Actor(id: account.id, role: membership.role, ip: ip)
     }
 
     /// Who changes keys from the dashboard: the member, bounded by their role.

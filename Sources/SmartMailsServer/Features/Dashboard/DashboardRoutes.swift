@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import SmartMailsApp
@@ -8,8 +9,6 @@ import SmartMailsStore
 /// API. Every page but sign-in needs a session; every POST needs the session's CSRF token; what a member may do is
 /// their role's scopes, checked by the same services and rules as an API key's.
 struct DashboardRoutes: Sendable {
-    static let pathPrefixes = ["/login", "/logout", "/app", "/invitations"]
-
     let pages: DashboardPages
     let accounts: AccountService
     let team: TeamService
@@ -83,11 +82,27 @@ struct DashboardRoutes: Sendable {
     /// Like `signedIn`, for a form that changes something: reads the form and refuses it without the CSRF token.
     func signedInForm(_ request: Request, _ page: (AccountService.Visitor, DashboardForm) async throws -> Response) async throws -> Response {
         guard let visitor = try await visitor(request) else { return DashboardPages.redirect("/login") }
+        if let refused = crossOriginRefusal(request) { return refused }
         let form = try await DashboardForm.read(request)
         guard visitor.sentCSRFToken(in: form) else {
             return pages.message("Refused", "This form was not sent from this session's page (CSRF token missing or wrong). Reload the page and try again.", status: .forbidden, nav: visitor.navigation(current: "none"))
         }
         return try await page(visitor, form)
+    }
+
+    /// A form posted from another site's page is refused, sessions or not: a browser names the page's origin in
+    /// `Origin` on every POST, and this also stops a forged sign-in into someone else's account (login CSRF).
+    func crossOriginRefusal(_ request: Request) -> Response? {
+        guard let origin = request.headers[.origin], origin != "null" else { return nil }
+        let host = request.head.authority ?? request.headers[HTTPField.Name("Host")!] ?? ""
+        guard let url = URLComponents(string: origin), let originHost = url.host else {
+            return pages.message("Refused", "This form came from a page of another site.", status: .forbidden)
+        }
+        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
+        guard originAuthority.lowercased() == host.lowercased() else {
+            return pages.message("Refused", "This form came from a page of another site.", status: .forbidden)
+        }
+        return nil
     }
 
     func forbidden(_ visitor: AccountService.Visitor, needs scope: Scope) -> Response {

@@ -10,6 +10,7 @@ extension DashboardRoutes {
     }
 
     func signIn(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        if let refused = crossOriginRefusal(request) { return refused }
         let form = try await DashboardForm.read(request)
         let email = form["email"] ?? ""
         do {
@@ -32,6 +33,7 @@ extension DashboardRoutes {
     }
 
     func secondStep(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        if let refused = crossOriginRefusal(request) { return refused }
         let form = try await DashboardForm.read(request)
         let challenge = form["challenge"] ?? ""
         do {
@@ -55,6 +57,7 @@ extension DashboardRoutes {
     }
 
     func setPassword(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        if let refused = crossOriginRefusal(request) { return refused }
         let token = context.parameters.get("token") ?? ""
         let form = try await DashboardForm.read(request)
         guard let (_, account) = try await accounts.passwordLink(token: token) else { return linkNotValid() }

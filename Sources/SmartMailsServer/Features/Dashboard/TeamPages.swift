@@ -46,7 +46,7 @@ extension DashboardRoutes {
                     throw ValidationError(param: "role", message: "is not a role")
                 }
                 let invited = try await team.invite(
-                    email: form["email"] ?? "", role: role, workspaceID: visitor.workspace.id, by: visitor.teamActor(clientIP(request, context))
+                    email: form["email"] ?? "", role: role, workspaceID: visitor.workspace.id, by: visitor.teamActor(ip: clientIP(request, context))
                 )
                 return pages.render("invitation-link", [
                     "nav": visitor.navigation(current: "team"), "email": invited.member.account.email,
@@ -65,7 +65,7 @@ extension DashboardRoutes {
                 guard let role = form["role"].flatMap(Role.init(rawValue:)) else { throw ValidationError(param: "role", message: "is not a role") }
                 _ = try await team.changeRole(
                     accountID: context.parameters.get("id") ?? "", to: role, workspaceID: visitor.workspace.id,
-                    by: visitor.teamActor(clientIP(request, context))
+                    by: visitor.teamActor(ip: clientIP(request, context))
                 )
                 return DashboardPages.redirect("/app/team")
             } catch {
@@ -79,7 +79,7 @@ extension DashboardRoutes {
             do {
                 _ = try await team.remove(
                     accountID: context.parameters.get("id") ?? "", workspaceID: visitor.workspace.id, revokeKeys: form["revoke_keys"] == "true",
-                    by: visitor.teamActor(clientIP(request, context))
+                    by: visitor.teamActor(ip: clientIP(request, context))
                 )
                 return DashboardPages.redirect("/app/team")
             } catch {
@@ -98,6 +98,7 @@ extension DashboardRoutes {
     }
 
     func acceptInvitation(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        if let refused = crossOriginRefusal(request) { return refused }
         let token = context.parameters.get("token") ?? ""
         let form = try await DashboardForm.read(request)
         guard let (_, member, workspace) = try await team.invitation(token: token) else { return invitationNotValid() }
@@ -120,6 +121,9 @@ extension DashboardRoutes {
             return pages.render("join", page, status: .unprocessableContent)
         } catch TeamError.invitationNotValid {
             return invitationNotValid()
+        } catch AccountError.locked(let until) {
+            page["error"] = "Too many wrong passwords. Try again after \(DashboardFormat.time(until)) (UTC)."
+            return pages.render("join", page, status: .tooManyRequests)
         }
     }
 
