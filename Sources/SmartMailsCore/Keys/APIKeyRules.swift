@@ -9,7 +9,8 @@ public enum APIKeyRules {
 
     public static func validateName(_ name: String) throws(ValidationError) -> String {
         let trimmed = String(name[...].trimmingSpacesAndTabs)
-        guard nameLengthRange.contains(trimmed.count) else {
+        // Counted in code points, as the spec's maxLength counts, before trimming as well as after.
+        guard nameLengthRange.contains(trimmed.unicodeScalars.count), name.unicodeScalars.count <= nameLengthRange.upperBound else {
             throw ValidationError(param: "name", message: "must be 1 to \(nameLengthRange.upperBound) characters")
         }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

@@ -5,8 +5,11 @@ import SmartMailsCore
 extension APIHandler {
     func listAuditEvents(_ input: Operations.ListAuditEvents.Input) async throws -> Operations.ListAuditEvents.Output {
         let caller = try Caller.authenticated()
-        if let targetID = input.query.targetId, targetID.utf8.count > 64 {
-            throw APIError.badRequest("invalid_value", "target_id is an object id, at most 64 characters.", param: "target_id")
+        // The generated decoder does not enforce the spec's maxLength, which counts code points.
+        for (name, value) in [("target_id", input.query.targetId), ("actor", input.query.actor)] {
+            if let value, value.unicodeScalars.count > 64 {
+                throw APIError.badRequest("invalid_value", "\(name) is an id, at most 64 characters.", param: name)
+            }
         }
         let page = try await auditLog.list(
             workspaceID: caller.workspaceID,
