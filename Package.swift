@@ -114,7 +114,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             // The dashboard's templates and its stylesheet and script.
-            resources: [.copy("Features/Dashboard/Templates"), .copy("Features/Dashboard/Assets")],
+            resources: [.copy("Platform/Dashboard/Templates"), .copy("Platform/Dashboard/Assets")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -51,9 +51,9 @@ class Browser:
         options.binary_location = "/usr/bin/chromium"
         service = webdriver.ChromeService(executable_path="/usr/bin/chromedriver")
         self.driver = webdriver.Chrome(options=options, service=service)
-        self.driver.set_page_load_timeout(20)
+        self.driver.set_page_load_timeout(60)
         # Elements are looked for until the page that has them has loaded (a click on a link returns before).
-        self.driver.implicitly_wait(5)
+        self.driver.implicitly_wait(15)
         self.screenshots, self.prefix = screenshots, f"{engine}-{name}"
 
     def open(self, url):
@@ -80,15 +80,15 @@ class Browser:
         return self.driver.find_element(By.TAG_NAME, "body").text
 
     def wait_for(self, text, failure):
-        """Waits (up to 10 s) for the page to show `text`: a click that submits a form returns before the next page."""
+        """Waits (up to 30 s, for a loaded machine) for the page to show `text`: a click that submits a form returns before the next page."""
         try:
-            WebDriverWait(self.driver, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text)
+            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text)
         except TimeoutException:
             raise StageFailure(f"{failure}; the page at {self.driver.current_url} shows:\n{self.text()[:500]}")
 
     def wait_for_url(self, suffix, failure):
         try:
-            WebDriverWait(self.driver, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: driver.current_url.endswith(suffix))
+            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: driver.current_url.endswith(suffix))
         except TimeoutException:
             raise StageFailure(f"{failure}; the browser is at {self.driver.current_url}:\n{self.text()[:500]}")
 

@@ -63,7 +63,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SmartMails"),
         services: [
             UsageFlushService(recorder: usage, interval: configuration.usageFlushInterval),
-            MaintenanceService(idempotency: store, rateLimiter: rateLimiter, logger: logger),
+            MaintenanceService(idempotency: store, accounts: store, rateLimiter: rateLimiter, logger: logger),
             KeyChangeListener(store: store, verifier: verifier, logger: logger),
         ],
         logger: logger

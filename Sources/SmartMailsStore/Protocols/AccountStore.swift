@@ -55,6 +55,9 @@ public protocol AccountStore: Sendable {
     func recordLoginFailure(subjects: [String], at: Timestamp, since: Timestamp, audit: AuditEvent?) async throws -> [String: [Timestamp]]
     func loginFailures(subject: String, since: Timestamp) async throws -> [Timestamp]
     func clearLoginFailures(subject: String) async throws
+    /// Deletes sessions past their idle or absolute end, expired sign-in steps and links, and failures before
+    /// `failuresBefore`.
+    func purgeEnded(at: Timestamp, failuresBefore: Timestamp) async throws
 }
 
 public enum AccountStoreError: Error, Equatable, Sendable {

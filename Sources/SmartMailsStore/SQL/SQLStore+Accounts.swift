@@ -267,6 +267,17 @@ extension SQLStore: AccountStore {
         }
     }
 
+    public func purgeEnded(at now: Timestamp, failuresBefore: Timestamp) async throws {
+        let idle = now.adding(seconds: -Session.idleSeconds).millisecondsSinceEpoch
+        let oldest = now.adding(seconds: -Session.maximumSeconds).millisecondsSinceEpoch
+        try await client.withTransaction { database in
+            try await database.raw("DELETE FROM sessions WHERE last_seen_at < \(bind: idle) OR created_at < \(bind: oldest)").run()
+            try await database.raw("DELETE FROM login_challenges WHERE expires_at < \(bind: now.millisecondsSinceEpoch)").run()
+            try await database.raw("DELETE FROM password_links WHERE expires_at < \(bind: now.millisecondsSinceEpoch)").run()
+            try await database.raw("DELETE FROM login_failures WHERE failed_at < \(bind: failuresBefore.millisecondsSinceEpoch)").run()
+        }
+    }
+
     static func account(from row: any SQLRow) throws -> Account {
         Account(
             id: try row.string("id"), email: try row.string("email"), name: try row.string("name"),
