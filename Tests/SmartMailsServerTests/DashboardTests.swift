@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import SmartMailsApp
 import SmartMailsCore
+import SmartMailsServer
 import SmartMailsStore
 import SmartMailsTestSupport
 import Testing
@@ -384,6 +385,17 @@ import Testing
             let csrfNow = try #require(try await browser.get("/app/security").csrf)
             let refused = try await browser.post("/app/security/two-factor/disable", [("csrf", csrfNow), ("code", "nope")])
             #expect(refused.status == .unprocessableContent && refused.html.contains("still on"))
+        }
+    }
+
+    /// Behind a proxy that rewrites `Host`, forms come from the public address, which `SMARTMAILS_PUBLIC_URL` names.
+    @Test func formsFromThePublicAddressAreAcceptedBehindAProxy() async throws {
+        try await TestApp.run(on: .sqlite, configure: { $0.publicURL = "https://mail.example.com/" }) { app, client in
+            let browser = DashboardBrowser(client)
+            browser.origin = "https://mail.example.com"
+            try await browser.setPassword(token: app.ownerPasswordToken)
+            browser.origin = "https://mail.example.com.evil.example"
+            #expect(try await browser.post("/login", [("email", "owner@example.com"), ("password", Self.password)]).status == .forbidden)
         }
     }
 }

@@ -98,8 +98,12 @@ struct DashboardRoutes: Sendable {
         guard let url = URLComponents(string: origin), let originHost = url.host else {
             return pages.message("Refused", "This form came from a page of another site.", status: .forbidden)
         }
-        let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
-        guard originAuthority.lowercased() == host.lowercased() else {
+        let originAuthority = (url.port.map { "\(originHost):\($0)" } ?? originHost).lowercased()
+        // Behind a proxy that rewrites Host, the page's origin is the public address instead.
+        let publicAuthority = URLComponents(string: publicURL).flatMap { address in
+            address.host.map { host in (address.port.map { "\(host):\($0)" } ?? host).lowercased() }
+        }
+        guard originAuthority == host.lowercased() || originAuthority == publicAuthority else {
             return pages.message("Refused", "This form came from a page of another site.", status: .forbidden)
         }
         return nil
