@@ -101,13 +101,16 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func shutdownWaitsForSendsAndRefusesNewOnes() async throws {
-        try await withServer({ try await .aiosmtpd(["--fault", "final:sleep=0.3:1"]) }) { server in
+        try await withServer({ try await .aiosmtpd(["--fault", "final:sleep=1:2"]) }) { server in
             let pool = try SMTPConnectionPool(server: SMTPTestSupport.configuration(port: server.port), configuration: .init(maximumConnections: 1))
             let envelope = SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"])
+            // A connected idle connection first: a send still connecting at shutdown is refused, and how long
+            // connecting takes on a loaded machine is no basis for a test. Then each step waits for the state it needs.
+            _ = try await pool.send(envelope, message: Self.message)
             let inFlight = Task { try await pool.send(envelope, message: Self.message) }
-            try await Task.sleep(for: .milliseconds(100))
+            while await pool.statistics.idleConnections > 0 { try await Task.sleep(for: .milliseconds(5)) }
             let waiting = Task { try await pool.send(envelope, message: Self.message) }
-            try await Task.sleep(for: .milliseconds(50))
+            while await pool.statistics.waitingSenders == 0 { try await Task.sleep(for: .milliseconds(5)) }
             await pool.shutdown()
             // The send in flight completes; the one waiting for a connection is refused.
             #expect(try await inFlight.value.dataReply.code == 250)
