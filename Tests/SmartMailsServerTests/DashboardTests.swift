@@ -398,4 +398,31 @@ import Testing
             #expect(try await browser.post("/login", [("email", "owner@example.com"), ("password", Self.password)]).status == .forbidden)
         }
     }
+
+    /// From one address, twenty failures over any accounts lock that address out, even for an account with no failures.
+    @Test func manyFailuresFromOneAddressLockTheAddress() async throws {
+        try await TestApp.run(on: .sqlite, mode: .live) { app, client in
+            try await DashboardBrowser(client).setPassword(token: app.ownerPasswordToken)
+            let browser = DashboardBrowser(client)
+            for attempt in 0..<19 {
+                let page = try await browser.post("/login", [("email", "nobody\(attempt)@example.com"), ("password", "wrong password")])
+                #expect(page.status == .unauthorized)
+            }
+            let twentieth = try await browser.post("/login", [("email", "someone@example.com"), ("password", "wrong password")])
+            #expect(twentieth.status == .tooManyRequests)
+            let owner = try await browser.post("/login", [("email", "owner@example.com"), ("password", Self.password)])
+            #expect(owner.status == .tooManyRequests && owner.html.contains("Try again after") && browser.cookie == nil)
+        }
+    }
+
+    /// Unknown accounts are checked against a hash of the same cost as real ones, so they take the same work.
+    @Test func theHashCheckedForUnknownAccountsHasTheConfiguredCost() async {
+        for cost in [UInt8(4), 5] {
+            let hasher = PasswordHasher(cost: cost)
+            let real = await hasher.hash("some password here")
+            let unmatchable = await hasher.unmatchableHash()
+            #expect(unmatchable.prefix(7) == real.prefix(7) && unmatchable != real)
+            #expect(await !hasher.verify("some password here", hash: unmatchable))
+        }
+    }
 }

@@ -112,7 +112,8 @@ public struct AccountService: Sendable {
             hash = try await store.passwordHash(accountID: account.id)
             membership = try await store.memberships(accountID: account.id).first { $0.status == .active }
         }
-        let matches = await hasher.verify(password, hash: hash ?? Self.unmatchableHash)
+        let checked = if let hash { hash } else { await hasher.unmatchableHash() }
+        let matches = await hasher.verify(password, hash: checked)
         guard let account, let membership, hash != nil, matches else {
             let audit = account.flatMap { account in
                 membership.map { membership in
@@ -211,8 +212,6 @@ public struct AccountService: Sendable {
         }.max()
     }
 
-    /// A well-formed bcrypt hash no password matches: checked for unknown accounts so they take as long as known ones.
-    static let unmatchableHash = "$2b$12$" + String(repeating: "A", count: 53)
 }
 
 public enum AccountError: Error, Equatable, Sendable {

@@ -1,5 +1,6 @@
 import Dispatch
 import HummingbirdBcrypt
+import Synchronization
 
 /// bcrypt, run on Dispatch's threads: a hash takes a fraction of a second of CPU, and on the few threads that run
 /// Swift tasks it would stall every request meanwhile.
@@ -19,6 +20,18 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, hash: String) async -> Bool {
         await Self.offPool { Bcrypt.verify(password, hash: hash) }
     }
+
+    /// A hash of a random password at this hasher's cost, made once per cost: checked for accounts that do not
+    /// exist, so that they cost the same work as a wrong password for one that does.
+    public func unmatchableHash() async -> String {
+        if let known = Self.unmatchable.withLock({ $0[cost] }) { return known }
+        var generator = SystemRandomNumberGenerator()
+        let made = await hash(String((0..<32).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x61...0x7A, using: &generator))) }))
+        Self.unmatchable.withLock { $0[cost] = made }
+        return made
+    }
+
+    private static let unmatchable = Mutex<[UInt8: String]>([:])
 
     private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
