@@ -11,6 +11,10 @@ final class DashboardBrowser: @unchecked Sendable {
     var cookie: String?
     /// Sent as `Origin` with every request when set, as a browser does for a page of that origin.
     var origin: String?
+    /// Sent with every request, as a proxy in front of the server would add them.
+    var extraHeaders = HTTPFields()
+    /// The session cookie's `Set-Cookie` of the last answer that set one.
+    var lastSetCookie: String?
 
     init(_ client: any TestClientProtocol) {
         self.client = client
@@ -50,8 +54,10 @@ final class DashboardBrowser: @unchecked Sendable {
         var headers = HTTPFields()
         if let cookie { headers[.cookie] = cookie }
         if let origin { headers[.origin] = origin }
+        headers.append(contentsOf: extraHeaders)
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        lastSetCookie = response.headers[values: .setCookie].first { $0.hasPrefix("sm_session=") }
         for field in response.headers[values: .setCookie] {
             let pair = field.split(separator: ";").first.map(String.init) ?? ""
             if pair.hasPrefix("sm_session=") { cookie = pair == "sm_session=" ? nil : pair }

@@ -425,4 +425,24 @@ import Testing
             #expect(await !hasher.verify("some password here", hash: unmatchable))
         }
     }
+
+    /// The cookie is Secure when a trusted proxy says the browser spoke HTTPS to it, and only then.
+    @Test func theSessionCookieIsSecureBehindATrustedHTTPSProxy() async throws {
+        try await TestApp.run(on: .sqlite, mode: .live, configure: { $0.trustedProxies = try! IPAllowlist.parse(["127.0.0.1/32"], param: "p") }) { app, client in
+            let proxied = DashboardBrowser(client)
+            proxied.extraHeaders[HTTPField.Name("X-Forwarded-Proto")!] = "https"
+            try await proxied.setPassword(token: app.ownerPasswordToken)
+            #expect(proxied.lastSetCookie?.contains("Secure") == true)
+            let plain = DashboardBrowser(client)
+            #expect(try await plain.post("/login", [("email", "owner@example.com"), ("password", Self.password)]).status == .seeOther)
+            #expect(plain.lastSetCookie?.contains("Secure") == false)
+        }
+        // From a peer that is not a trusted proxy, the header is not believed.
+        try await TestApp.run(on: .sqlite, mode: .live) { app, client in
+            let browser = DashboardBrowser(client)
+            browser.extraHeaders[HTTPField.Name("X-Forwarded-Proto")!] = "https"
+            try await browser.setPassword(token: app.ownerPasswordToken)
+            #expect(browser.lastSetCookie?.contains("Secure") == false)
+        }
+    }
 }
