@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SmartMailsCore
+import SmartMailsServer
 import SmartMailsStore
 
 /// Where the data lives; every command that touches the database takes these, with `SMARTMAILS_*` fallbacks.
@@ -32,17 +33,11 @@ struct StorageOptions: ParsableArguments {
 extension StorageOptions {
     /// Opens the store, finds the workspace by slug, runs `body`, and closes the store whatever happens.
     func withWorkspace<T: Sendable>(slug: String, _ body: (SQLStore, Workspace) async throws -> T) async throws -> T {
-        let store = try await openStore(logger: LoggerSetup.bootstrap())
-        do {
+        try await withStore { store in
             guard let workspace = try await store.workspace(slug: slug) else {
                 throw ValidationError("No workspace '\(slug)'.")
             }
-            let result = try await body(store, workspace)
-            try await store.shutdown()
-            return result
-        } catch {
-            try? await store.shutdown()
-            throw error
+            return try await body(store, workspace)
         }
     }
 }
@@ -68,11 +63,14 @@ enum Environment {
         return value
     }
 
-    /// Where browsers reach the server, for the links the CLI prints: `SMARTMAILS_PUBLIC_URL`, or the loopback
-    /// address on `SMARTMAILS_PORT` (default 8080).
+    /// Where browsers reach the server, for the links the CLI prints, worked out as `serve` works it out:
+    /// `SMARTMAILS_PUBLIC_URL`, or the server's address from `SMARTMAILS_HOST` and `SMARTMAILS_PORT`.
     static var publicURL: String {
-        if let url = value("SMARTMAILS_PUBLIC_URL") { return String(url.reversed().drop { $0 == "/" }.reversed()) }
-        return "http://127.0.0.1:\(value("SMARTMAILS_PORT") ?? "8080")"
+        var configuration = ServerConfiguration()
+        if let host = value("SMARTMAILS_HOST") { configuration.host = host }
+        if let port = value("SMARTMAILS_PORT").flatMap(Int.init) { configuration.port = port }
+        configuration.publicURL = value("SMARTMAILS_PUBLIC_URL")
+        return configuration.resolvedPublicURL
     }
 
     static func passwordLink(_ token: SecretToken) -> String {

@@ -101,7 +101,7 @@ public struct AccountService: Sendable {
     /// work (a bcrypt check either way); too many failures lock the account or the address for a while.
     public func signIn(email: String, password: String, ip: String?, now: Timestamp = .now) async throws -> SignInOutcome {
         let normalised = EmailAddress.normalised(email) ?? email.lowercased()
-        let subjects = ["account:" + normalised] + (ip.map { ["ip:" + $0] } ?? [])
+        let subjects = LoginThrottle.subjects(email: normalised, ip: ip)
         let since = now.adding(seconds: -throttle.windowSeconds)
         if let until = try await lockedUntil(subjects: subjects, since: since) { throw AccountError.locked(until: until) }
 

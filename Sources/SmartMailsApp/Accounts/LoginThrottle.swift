@@ -9,6 +9,11 @@ public struct LoginThrottle: Sendable {
 
     public init() {}
 
+    /// What a failed sign-in counts against: the account's e-mail and, when known, the client's address.
+    static func subjects(email: String, ip: String?) -> [String] {
+        ["account:" + email] + (ip.map { ["ip:" + $0] } ?? [])
+    }
+
     /// When the subject may try again, given its failures within the window (oldest first); nil when it may now.
     func lockedUntil(_ failures: [Timestamp], limit: Int) -> Timestamp? {
         guard failures.count >= limit else { return nil }

@@ -36,14 +36,9 @@ public struct TeamService: Sendable {
         public let token: SecretToken
     }
 
-    public func members(workspaceID: String, page: PageRequest) async throws -> Page<Member> {
-        let rows = try await store.members(workspaceID: workspaceID, limit: page.limit + 1, afterAccountID: page.afterID, status: nil)
-        return Page(rows: rows, limit: page.limit, id: \.account.id)
-    }
-
-    /// Members who have not accepted their invitation yet.
-    public func invitations(workspaceID: String, page: PageRequest) async throws -> Page<Member> {
-        let rows = try await store.members(workspaceID: workspaceID, limit: page.limit + 1, afterAccountID: page.afterID, status: .invited)
+    /// A page of members; only those with `status` when given (`.invited`: the pending invitations).
+    public func members(workspaceID: String, page: PageRequest, status: Membership.Status? = nil) async throws -> Page<Member> {
+        let rows = try await store.members(workspaceID: workspaceID, limit: page.limit + 1, afterAccountID: page.afterID, status: status)
         return Page(rows: rows, limit: page.limit, id: \.account.id)
     }
 
@@ -85,7 +80,7 @@ public struct TeamService: Sendable {
         var newHash: String?
         if let existing = try await store.passwordHash(accountID: member.account.id) {
             // Whoever holds the link may try passwords here: the same lockout as signing in applies.
-            let subjects = ["account:" + member.account.email] + (ip.map { ["ip:" + $0] } ?? [])
+            let subjects = LoginThrottle.subjects(email: member.account.email, ip: ip)
             let since = now.adding(seconds: -accounts.throttle.windowSeconds)
             if let until = try await accounts.lockedUntil(subjects: subjects, since: since) { throw AccountError.locked(until: until) }
             guard await accounts.hasher.verify(password, hash: existing) else {

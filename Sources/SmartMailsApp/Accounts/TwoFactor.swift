@@ -69,7 +69,7 @@ extension AccountService {
         guard let (accountID, workspaceID) = try await store.loginChallenge(tokenHash: hash, at: now),
               let account = try await store.account(id: accountID)
         else { throw AccountError.linkNotValid }
-        let subjects = ["account:" + account.email] + (ip.map { ["ip:" + $0] } ?? [])
+        let subjects = LoginThrottle.subjects(email: account.email, ip: ip)
         let since = now.adding(seconds: -throttle.windowSeconds)
         if let until = try await lockedUntil(subjects: subjects, since: since) { throw AccountError.locked(until: until) }
         guard try await checkSecondFactor(accountID: accountID, code: code, now: now) else {

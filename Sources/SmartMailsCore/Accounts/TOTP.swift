@@ -38,7 +38,7 @@ public struct TOTP: Sendable, Hashable {
         let step = time.millisecondsSinceEpoch / 1000 / Self.stepSeconds
         for candidate in [step - 1, step, step + 1] {
             let expected = self.code(at: Timestamp(millisecondsSinceEpoch: candidate * Self.stepSeconds * 1000))
-            if constantTimeEquals(expected, typed) { return candidate }
+            if SecretToken.constantTimeEquals(expected, typed) { return candidate }
         }
         return nil
     }
@@ -86,10 +86,4 @@ public struct TOTP: Sendable, Hashable {
         }
         return "otpauth://totp/\(escape(issuer)):\(escape(account))?secret=\(base32)&issuer=\(escape(issuer))&digits=6&period=30"
     }
-}
-
-private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let left = Array(a.utf8), right = Array(b.utf8)
-    guard left.count == right.count else { return false }
-    return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
 }

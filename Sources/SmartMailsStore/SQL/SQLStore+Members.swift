@@ -2,16 +2,20 @@ import SQLKit
 import SmartMailsCore
 
 extension SQLStore: MemberStore {
+    /// A member's account and membership, with when a pending invitation's link expires.
+    private static let memberColumns = """
+        SELECT accounts.*, memberships.workspace_id, memberships.account_id, memberships.role, memberships.status,
+            memberships.created_at AS joined_at,
+            (SELECT MAX(expires_at) FROM invitations WHERE invitations.workspace_id = memberships.workspace_id
+                AND invitations.account_id = memberships.account_id AND invitations.accepted_at IS NULL) AS invitation_expires_at
+        FROM memberships JOIN accounts ON accounts.id = memberships.account_id
+        """
+
     public func members(workspaceID: String, limit: Int, afterAccountID: String?, status: Membership.Status?) async throws -> [Member] {
         try await client.withReader { database in
-            var query = SQLQueryString("""
-                SELECT accounts.*, memberships.workspace_id, memberships.account_id, memberships.role, memberships.status,
-                    memberships.created_at AS joined_at,
-                    (SELECT MAX(expires_at) FROM invitations WHERE invitations.workspace_id = memberships.workspace_id
-                        AND invitations.account_id = memberships.account_id AND invitations.accepted_at IS NULL) AS invitation_expires_at
-                FROM memberships JOIN accounts ON accounts.id = memberships.account_id
-                WHERE memberships.workspace_id = \(bind: workspaceID)
-                """)
+            var query = SQLQueryString(Self.memberColumns)
+            query.appendInterpolation(unsafeRaw: " WHERE memberships.workspace_id = ")
+            query.appendInterpolation(bind: workspaceID)
             if let afterAccountID { query.appendInterpolation(unsafeRaw: " AND memberships.account_id > "); query.appendInterpolation(bind: afterAccountID) }
             if let status { query.appendInterpolation(unsafeRaw: " AND memberships.status = "); query.appendInterpolation(bind: status.rawValue) }
             query.appendInterpolation(unsafeRaw: " ORDER BY memberships.account_id LIMIT \(limit)")
@@ -21,14 +25,12 @@ extension SQLStore: MemberStore {
 
     public func member(workspaceID: String, accountID: String) async throws -> Member? {
         try await client.withReader { database in
-            try await database.raw("""
-                SELECT accounts.*, memberships.workspace_id, memberships.account_id, memberships.role, memberships.status,
-                    memberships.created_at AS joined_at,
-                    (SELECT MAX(expires_at) FROM invitations WHERE invitations.workspace_id = memberships.workspace_id
-                        AND invitations.account_id = memberships.account_id AND invitations.accepted_at IS NULL) AS invitation_expires_at
-                FROM memberships JOIN accounts ON accounts.id = memberships.account_id
-                WHERE memberships.workspace_id = \(bind: workspaceID) AND memberships.account_id = \(bind: accountID)
-                """).first().map(Self.member(from:))
+            var query = SQLQueryString(Self.memberColumns)
+            query.appendInterpolation(unsafeRaw: " WHERE memberships.workspace_id = ")
+            query.appendInterpolation(bind: workspaceID)
+            query.appendInterpolation(unsafeRaw: " AND memberships.account_id = ")
+            query.appendInterpolation(bind: accountID)
+            return try await database.raw(query).first().map(Self.member(from:))
         }
     }
 

@@ -44,9 +44,7 @@ extension DashboardRoutes {
                     visitor: visitor, current: form["current_password"] ?? "", new: form["new_password"] ?? "", ip: clientIP(request, context)
                 )
                 // Every session ended with the change; this browser goes on in a new one.
-                var response = DashboardPages.redirect("/app/security")
-                response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
-                return response
+                return enter(signedIn, at: "/app/security", request, context)
             } catch let error as ValidationError {
                 return try await securityPage(visitor, error: "\(error.param.replacingOccurrences(of: "_", with: " ")) \(error.message); nothing was changed.", status: .unprocessableContent)
             }

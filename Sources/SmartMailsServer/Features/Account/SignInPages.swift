@@ -16,9 +16,7 @@ extension DashboardRoutes {
         do {
             switch try await accounts.signIn(email: email, password: form["password"] ?? "", ip: clientIP(request, context)) {
             case .signedIn(let signedIn):
-                var response = DashboardPages.redirect("/app")
-                response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
-                return response
+                return enter(signedIn, request, context)
             case .needsCode(let challenge):
                 return pages.render("two-factor", ["challenge": challenge.rawValue])
             }
@@ -38,9 +36,7 @@ extension DashboardRoutes {
         let challenge = form["challenge"] ?? ""
         do {
             let signedIn = try await accounts.completeSignIn(challenge: challenge, code: form["code"] ?? "", ip: clientIP(request, context))
-            var response = DashboardPages.redirect("/app")
-            response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
-            return response
+            return enter(signedIn, request, context)
         } catch AccountError.invalidCredentials {
             return pages.render("two-factor", ["challenge": challenge, "error": "That code is not right (or was used already)."], status: .unauthorized)
         } catch AccountError.locked(let until) {
@@ -67,9 +63,7 @@ extension DashboardRoutes {
         }
         do {
             let signedIn = try await accounts.setPassword(linkToken: token, password: password, ip: clientIP(request, context))
-            var response = DashboardPages.redirect("/app")
-            response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
-            return response
+            return enter(signedIn, request, context)
         } catch let error as ValidationError {
             return pages.render("set-password", ["email": account.email, "token": token, "error": "The password \(error.message)."], status: .unprocessableContent)
         } catch AccountError.linkNotValid {

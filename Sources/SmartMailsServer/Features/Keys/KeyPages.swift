@@ -18,9 +18,9 @@ extension DashboardRoutes {
         }
     }
 
-    func keyList(_ request: Request, _ context: AppRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func keyList(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         try await signedIn(request) { visitor in
-            try await keyListPage(visitor, includeRevoked: request.uri.queryParameters["include_revoked"] == "true", error: error, status: status)
+            try await keyListPage(visitor, includeRevoked: request.uri.queryParameters["include_revoked"] == "true")
         }
     }
 

@@ -4,21 +4,19 @@ import SmartMailsCore
 
 extension APIHandler {
     func listMembers(_ input: Operations.ListMembers.Input) async throws -> Operations.ListMembers.Output {
-        let caller = try Caller.authenticated()
-        let page = try await team.members(
-            workspaceID: caller.workspaceID,
-            page: try PageCursor.request(limit: input.query.limit, cursor: input.query.cursor, idPrefix: Account.idPrefix)
-        )
-        return .ok(.init(body: .json(.init(data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: PageCursor.next(after: page)))))
+        .ok(.init(body: .json(try await memberList(limit: input.query.limit, cursor: input.query.cursor, status: nil))))
     }
 
     func listInvitations(_ input: Operations.ListInvitations.Input) async throws -> Operations.ListInvitations.Output {
+        .ok(.init(body: .json(try await memberList(limit: input.query.limit, cursor: input.query.cursor, status: .invited))))
+    }
+
+    private func memberList(limit: Int?, cursor: String?, status: Membership.Status?) async throws -> Components.Schemas.MemberList {
         let caller = try Caller.authenticated()
-        let page = try await team.invitations(
-            workspaceID: caller.workspaceID,
-            page: try PageCursor.request(limit: input.query.limit, cursor: input.query.cursor, idPrefix: Account.idPrefix)
+        let page = try await team.members(
+            workspaceID: caller.workspaceID, page: try PageCursor.request(limit: limit, cursor: cursor, idPrefix: Account.idPrefix), status: status
         )
-        return .ok(.init(body: .json(.init(data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: PageCursor.next(after: page)))))
+        return .init(data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: PageCursor.next(after: page))
     }
 
     func inviteMember(_ input: Operations.InviteMember.Input) async throws -> Operations.InviteMember.Output {

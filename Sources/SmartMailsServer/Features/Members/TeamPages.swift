@@ -113,9 +113,7 @@ extension DashboardRoutes {
         }
         do {
             let signedIn = try await team.accept(token: token, password: password, ip: clientIP(request, context))
-            var response = DashboardPages.redirect("/app")
-            response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
-            return response
+            return enter(signedIn, request, context)
         } catch let error as ValidationError {
             page["error"] = "The password \(error.message)."
             return pages.render("join", page, status: .unprocessableContent)

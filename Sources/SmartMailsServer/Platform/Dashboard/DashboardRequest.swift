@@ -52,10 +52,7 @@ extension AccountService.Visitor {
     /// True when the form carries this session's CSRF token (compared in constant time).
     func sentCSRFToken(in form: DashboardForm) -> Bool {
         guard let sent = form["csrf"] else { return false }
-        let expected = Array(session.csrfToken.utf8)
-        let given = Array(sent.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        return SecretToken.constantTimeEquals(session.csrfToken, sent)
     }
 
     /// The values the layout's header shows.

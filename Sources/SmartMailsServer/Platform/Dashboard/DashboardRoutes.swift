@@ -67,6 +67,13 @@ struct DashboardRoutes: Sendable {
         return request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
     }
 
+    /// Goes on to `location` in the new session the cookie now carries.
+    func enter(_ signedIn: AccountService.SignedIn, at location: String = "/app", _ request: Request, _ context: AppRequestContext) -> Response {
+        var response = DashboardPages.redirect(location)
+        response.setCookie(DashboardCookie.session(signedIn.token, secure: servedOverHTTPS(request, context)))
+        return response
+    }
+
     /// The signed-in member, or nil when the request has no live session.
     func visitor(_ request: Request) async throws -> AccountService.Visitor? {
         guard let token = request.cookies[DashboardCookie.name]?.value, !token.isEmpty else { return nil }
