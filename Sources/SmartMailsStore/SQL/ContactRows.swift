@@ -1,0 +1,86 @@
+import Foundation
+import SQLKit
+import SmartMailsCore
+
+/// How contacts are read from and written to rows, on both engines (JSONB columns are read as text on PostgreSQL).
+enum ContactRows {
+    static let insertColumns = """
+        id, workspace_id, email, email_key, first_name, last_name, external_id, attributes, tags, time_zone, locale, \
+        status, consent_source, consent_at, consent_ip, consent_text, created_at, updated_at
+        """
+
+    static func selectColumns(_ kind: DatabaseKind) -> String {
+        let json = kind == .postgres ? "contacts.attributes::text AS attributes, contacts.tags::text AS tags" : "contacts.attributes, contacts.tags"
+        return """
+            contacts.id, contacts.workspace_id, contacts.email, contacts.first_name, contacts.last_name, contacts.external_id, \(json), \
+            contacts.time_zone, contacts.locale, contacts.status, contacts.consent_source, contacts.consent_at, contacts.consent_ip, \
+            contacts.consent_text, contacts.created_at, contacts.updated_at
+            """
+    }
+
+    /// One row's values, in `insertColumns` order; JSON values are cast to JSONB on PostgreSQL.
+    static func appendValues(_ contact: Contact, kind: DatabaseKind, to query: inout SQLQueryString) {
+        let jsonCast = kind == .postgres ? "::jsonb" : ""
+        query.raw("(")
+        query.bind(contact.id); query.raw(", ")
+        query.bind(contact.workspaceID); query.raw(", ")
+        query.bind(contact.email.address); query.raw(", ")
+        query.bind(contact.email.key); query.raw(", ")
+        query.bind(contact.firstName); query.raw(", ")
+        query.bind(contact.lastName); query.raw(", ")
+        query.bind(contact.externalID); query.raw(", ")
+        query.bind(contact.attributes.jsonText); query.raw(jsonCast + ", ")
+        query.bind(JSONValue.array(contact.tags.map(JSONValue.string)).jsonText); query.raw(jsonCast + ", ")
+        query.bind(contact.timeZone); query.raw(", ")
+        query.bind(contact.locale); query.raw(", ")
+        query.bind(contact.status.rawValue); query.raw(", ")
+        query.bind(contact.consent?.source); query.raw(", ")
+        query.bind(contact.consent?.at.millisecondsSinceEpoch); query.raw(", ")
+        query.bind(contact.consent?.ip); query.raw(", ")
+        query.bind(contact.consent?.text); query.raw(", ")
+        query.bind(contact.createdAt.millisecondsSinceEpoch); query.raw(", ")
+        query.bind(contact.updatedAt.millisecondsSinceEpoch)
+        query.raw(")")
+    }
+
+    static let updateAssignments = """
+        email = excluded.email, email_key = excluded.email_key, first_name = excluded.first_name, \
+        last_name = excluded.last_name, external_id = excluded.external_id, attributes = excluded.attributes, \
+        tags = excluded.tags, time_zone = excluded.time_zone, locale = excluded.locale, status = excluded.status, \
+        consent_source = excluded.consent_source, consent_at = excluded.consent_at, consent_ip = excluded.consent_ip, \
+        consent_text = excluded.consent_text, updated_at = excluded.updated_at
+        """
+
+    static func contact(from row: any SQLRow) throws -> Contact {
+        let attributesText = try row.string("attributes")
+        let tagsText = try row.string("tags")
+        var consent: Consent?
+        if let source = try row.optionalString("consent_source"), let at = try row.optionalTimestamp("consent_at") {
+            consent = Consent(source: source, at: at, ip: try row.optionalString("consent_ip"), text: try row.optionalString("consent_text"))
+        }
+        return Contact(
+            id: try row.string("id"), workspaceID: try row.string("workspace_id"), email: ContactEmail(trusted: try row.string("email")),
+            firstName: try row.optionalString("first_name"), lastName: try row.optionalString("last_name"),
+            externalID: try row.optionalString("external_id"), attributes: try attributes(attributesText),
+            tags: try tags(tagsText), timeZone: try row.optionalString("time_zone"), locale: try row.optionalString("locale"),
+            status: try row.decoded("status", table: "contacts", as: ContactStatus.init(rawValue:)), consent: consent,
+            createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at")
+        )
+    }
+
+    static func attributes(_ text: String) throws -> ContactAttributes {
+        guard text != "{}" else { return ContactAttributes() }
+        let decoded = try JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))
+        var values: [String: AttributeValue] = [:]
+        for (key, json) in decoded {
+            guard let value = AttributeValue(json: json) else { throw StoredValueError(table: "contacts", column: "attributes", value: String(text.prefix(100))) }
+            values[key] = value
+        }
+        return ContactAttributes(values)
+    }
+
+    static func tags(_ text: String) throws -> [String] {
+        guard text != "[]" else { return [] }
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+}
