@@ -48,4 +48,13 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case accountSignedOut = "account.signed_out"
     case accountTwoFactorEnabled = "account.two_factor_enabled"
     case accountTwoFactorDisabled = "account.two_factor_disabled"
+    case contactErased = "contact.erased"
+    case listCreated = "list.created"
+    case listUpdated = "list.updated"
+    case listDeleted = "list.deleted"
+    case segmentCreated = "segment.created"
+    case segmentUpdated = "segment.updated"
+    case segmentDeleted = "segment.deleted"
+    case importStarted = "import.started"
+    case importCancelled = "import.cancelled"
 }

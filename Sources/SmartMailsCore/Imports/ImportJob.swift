@@ -17,6 +17,8 @@ public struct ImportJob: Sendable {
     public var fileName: String?
     public var bytesTotal: Int64
     public var bytesRead: Int64
+    /// Data rows in the file (counted as it was uploaded, the header not included).
+    public var rowsTotal: Int
     public var rowsRead: Int
     public var tally: UpsertTally
     public var errors: [ImportRowError]
@@ -29,7 +31,7 @@ public struct ImportJob: Sendable {
 
     public init(
         id: String, workspaceID: String, status: Status = .queued, options: ImportOptions, fileName: String?, bytesTotal: Int64,
-        bytesRead: Int64 = 0, rowsRead: Int = 0, tally: UpsertTally = UpsertTally(), errors: [ImportRowError] = [],
+        bytesRead: Int64 = 0, rowsTotal: Int = 0, rowsRead: Int = 0, tally: UpsertTally = UpsertTally(), errors: [ImportRowError] = [],
         failure: String? = nil, createdBy: String, createdAt: Timestamp, startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil
     ) {
         self.id = id
@@ -39,6 +41,7 @@ public struct ImportJob: Sendable {
         self.fileName = fileName
         self.bytesTotal = bytesTotal
         self.bytesRead = bytesRead
+        self.rowsTotal = rowsTotal
         self.rowsRead = rowsRead
         self.tally = tally
         self.errors = errors

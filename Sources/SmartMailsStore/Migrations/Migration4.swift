@@ -48,7 +48,7 @@ enum Migration4 {
             CREATE TABLE imports (
                 id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id), status TEXT NOT NULL,
                 options TEXT NOT NULL, file_name TEXT, file_path TEXT NOT NULL, bytes_total BIGINT NOT NULL,
-                bytes_read BIGINT NOT NULL, rows_read BIGINT NOT NULL, created BIGINT NOT NULL, updated BIGINT NOT NULL,
+                bytes_read BIGINT NOT NULL, rows_total BIGINT NOT NULL, rows_read BIGINT NOT NULL, created BIGINT NOT NULL, updated BIGINT NOT NULL,
                 unchanged BIGINT NOT NULL, failed BIGINT NOT NULL, errors TEXT NOT NULL, failure TEXT,
                 created_by TEXT NOT NULL, created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT)
             """,

@@ -6,13 +6,15 @@ public protocol ContactStore: Sendable {
     func contacts(workspaceID: String, filter: ContactFilter, limit: Int, afterID: String?, now: Timestamp) async throws -> [Contact]
     func countContacts(workspaceID: String, filter: ContactFilter, now: Timestamp) async throws -> Int
     func contact(workspaceID: String, id: String) async throws -> Contact?
+    /// The distinct attribute names of the matching contacts, sorted.
+    func attributeKeys(workspaceID: String, filter: ContactFilter, now: Timestamp) async throws -> [String]
     /// Applies every item in one transaction and returns one outcome per item, in order. Items that fail (and
     /// duplicates of an earlier item) change nothing; the others are written. Contacts that end up created, updated
     /// or unchanged are added to `listID` when given (as `subscribed`, unless they are members already).
     func upsertContacts(workspaceID: String, _ items: [ContactUpsert], policy: ConflictPolicy, listID: String?, source: String, now: Timestamp) async throws -> [UpsertOutcome]
     /// Erases the contact (GDPR art. 17): its row, memberships and history go; a suppression (unsubscribed, bounced,
     /// complained) stays as a hash of the address only. Returns the erased contact, nil when there was none.
-    func eraseContact(workspaceID: String, id: String, at: Timestamp) async throws -> Contact?
+    func eraseContact(workspaceID: String, id: String, at: Timestamp, audit: AuditEvent) async throws -> Contact?
     func contactEvents(workspaceID: String, contactID: String, limit: Int) async throws -> [ContactEvent]
     func memberships(workspaceID: String, contactID: String) async throws -> [ListMembership]
 }

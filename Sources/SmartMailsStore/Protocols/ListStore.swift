@@ -29,7 +29,7 @@ public protocol SegmentStore: Sendable {
 
 /// CSV imports and their progress.
 public protocol ImportStore: Sendable {
-    func insertImport(_ job: ImportJob, filePath: String) async throws
+    func insertImport(_ job: ImportJob, filePath: String, audit: AuditEvent) async throws
     func importJob(workspaceID: String, id: String) async throws -> ImportJob?
     func importJobs(workspaceID: String, limit: Int, afterID: String?) async throws -> [ImportJob]
     /// Imports still queued or running (after a restart, say), with where their uploaded file is.
@@ -37,5 +37,5 @@ public protocol ImportStore: Sendable {
     /// Saves progress; fails (returns false) when the import was cancelled meanwhile, so the runner stops.
     func saveProgress(_ job: ImportJob) async throws -> Bool
     /// Cancels an unfinished import; returns the import as it is now (nil when there is none).
-    func cancelImport(workspaceID: String, id: String, at: Timestamp) async throws -> ImportJob?
+    func cancelImport(workspaceID: String, id: String, at: Timestamp, audit: AuditEvent) async throws -> ImportJob?
 }

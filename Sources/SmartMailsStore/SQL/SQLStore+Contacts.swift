@@ -22,6 +22,17 @@ extension SQLStore: ContactStore {
         }
     }
 
+    public func attributeKeys(workspaceID: String, filter: ContactFilter, now: Timestamp) async throws -> [String] {
+        let kind = client.kind
+        return try await client.withReader { database in
+            var query = SQLQueryString(kind == .postgres
+                ? "SELECT DISTINCT jsonb_object_keys(contacts.attributes) AS name FROM contacts WHERE "
+                : "SELECT DISTINCT json_each.key AS name FROM contacts, json_each(contacts.attributes) WHERE ")
+            try Self.appendFilter(filter, workspaceID: workspaceID, kind: kind, now: now, to: &query)
+            return try await database.raw(query).all().map { try $0.string("name") }.sorted()
+        }
+    }
+
     /// The WHERE clause of a contact read: always the workspace first, then each part of the filter.
     static func appendFilter(_ filter: ContactFilter, workspaceID: String, kind: DatabaseKind, now: Timestamp, to query: inout SQLQueryString) throws {
         query.raw("contacts.workspace_id = "); query.bind(workspaceID)
@@ -53,7 +64,7 @@ extension SQLStore: ContactStore {
         }
     }
 
-    public func eraseContact(workspaceID: String, id: String, at now: Timestamp) async throws -> Contact? {
+    public func eraseContact(workspaceID: String, id: String, at now: Timestamp, audit: AuditEvent) async throws -> Contact? {
         let kind = client.kind
         return try await client.withTransaction { database in
             guard let contact = try await database.raw("""
@@ -70,6 +81,7 @@ extension SQLStore: ContactStore {
                     ON CONFLICT (workspace_id, email_hash) DO UPDATE SET reason = excluded.reason
                     """).run()
             }
+            try await database.insertAudit(audit)
             return contact
         }
     }

@@ -3,15 +3,16 @@ import SQLKit
 import SmartMailsCore
 
 extension SQLStore: ImportStore {
-    public func insertImport(_ job: ImportJob, filePath: String) async throws {
-        try await client.withAutocommit { database in
+    public func insertImport(_ job: ImportJob, filePath: String, audit: AuditEvent) async throws {
+        try await client.withTransaction { database in
             try await database.raw("""
-                INSERT INTO imports (id, workspace_id, status, options, file_name, file_path, bytes_total, bytes_read, rows_read,
+                INSERT INTO imports (id, workspace_id, status, options, file_name, file_path, bytes_total, bytes_read, rows_total, rows_read,
                     created, updated, unchanged, failed, errors, failure, created_by, created_at, started_at, finished_at)
                 VALUES (\(bind: job.id), \(bind: job.workspaceID), \(bind: job.status.rawValue), \(bind: ImportCoding.encode(job.options)),
-                    \(bind: job.fileName), \(bind: filePath), \(bind: job.bytesTotal), 0, 0, 0, 0, 0, 0, '[]', NULL, \(bind: job.createdBy),
+                    \(bind: job.fileName), \(bind: filePath), \(bind: job.bytesTotal), 0, \(bind: Int64(job.rowsTotal)), 0, 0, 0, 0, 0, '[]', NULL, \(bind: job.createdBy),
                     \(bind: job.createdAt.millisecondsSinceEpoch), NULL, NULL)
                 """).run()
+            try await database.insertAudit(audit)
         }
     }
 
@@ -53,12 +54,13 @@ extension SQLStore: ImportStore {
         }
     }
 
-    public func cancelImport(workspaceID: String, id: String, at now: Timestamp) async throws -> ImportJob? {
-        try await client.withAutocommit { database in
-            try await database.raw("""
+    public func cancelImport(workspaceID: String, id: String, at now: Timestamp, audit: AuditEvent) async throws -> ImportJob? {
+        try await client.withTransaction { database in
+            let cancelled = try await database.raw("""
                 UPDATE imports SET status = 'cancelled', finished_at = \(bind: now.millisecondsSinceEpoch)
-                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND status IN ('queued', 'running')
-                """).run()
+                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND status IN ('queued', 'running') RETURNING id
+                """).first()
+            if cancelled != nil { try await database.insertAudit(audit) }
             return try await database.raw("SELECT * FROM imports WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").first().map(Self.importJob(from:))
         }
     }
@@ -73,7 +75,7 @@ extension SQLStore: ImportStore {
             id: try row.string("id"), workspaceID: try row.string("workspace_id"),
             status: try row.decoded("status", table: "imports", as: ImportJob.Status.init(rawValue:)),
             options: try ImportCoding.options(try row.string("options")), fileName: try row.optionalString("file_name"),
-            bytesTotal: try row.int64("bytes_total"), bytesRead: try row.int64("bytes_read"), rowsRead: Int(try row.int64("rows_read")),
+            bytesTotal: try row.int64("bytes_total"), bytesRead: try row.int64("bytes_read"), rowsTotal: Int(try row.int64("rows_total")), rowsRead: Int(try row.int64("rows_read")),
             tally: tally, errors: try ImportCoding.errors(try row.string("errors")), failure: try row.optionalString("failure"),
             createdBy: try row.string("created_by"), createdAt: try row.timestamp("created_at"),
             startedAt: try row.optionalTimestamp("started_at"), finishedAt: try row.optionalTimestamp("finished_at")

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SmartMailsCore
+import SmartMailsStore
+import Synchronization
+
+/// Runs imports in the background, one at a time, a chunk of rows per transaction. Progress is saved after every
+/// chunk; after a restart an import resumes after the rows it had done (they are skipped, not applied twice).
+/// Cancelling is seen at the next chunk. Only imports whose file is in this node's data folder are run here.
+public final class ImportRunner: Service, Sendable {
+    public typealias Store = ImportStore & ContactStore
+    /// Rows per transaction: large enough that a commit's cost is shared, small enough that progress moves often.
+    public static let rowsPerChunk = 2000
+
+    let store: any Store
+    let logger: Logger
+    private let wakeups: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    public init(store: any Store, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        (wakeups, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Says a new import is waiting.
+    public func wake() { continuation.yield() }
+
+    public func run() async throws {
+        continuation.yield()
+        await cancelWhenGracefulShutdown {
+            for await _ in self.wakeups {
+                await self.runWaitingImports()
+            }
+        }
+    }
+
+    func runWaitingImports() async {
+        do {
+            for (job, path) in try await store.unfinishedImports() where FileManager.default.fileExists(atPath: path) {
+                guard !Task.isCancelled else { return }
+                _ = await process(job, path: path)
+            }
+        } catch {
+            logger.warning("could not list imports", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Imports the file and returns the job as it ended; `progress` hears of every saved chunk (the CLI's bar).
+    public func process(_ job: ImportJob, path: String, progress: (@Sendable (ImportJob) -> Void)? = nil) async -> ImportJob {
+        var job = job
+        do {
+            job = try await importRows(job, path: path, progress: progress)
+        } catch is CancellationError {
+            return job
+        } catch {
+            job.status = .failed
+            job.failure = "\(error)"
+            job.finishedAt = .now
+            _ = try? await store.saveProgress(job)
+            logger.error("import failed", metadata: ["import": "\(job.id)", "error": "\(error)"])
+        }
+        if job.status.isFinished { try? FileManager.default.removeItem(atPath: path) }
+        progress?(job)
+        return job
+    }
+
+    private func importRows(_ start: ImportJob, path: String, progress: (@Sendable (ImportJob) -> Void)?) async throws -> ImportJob {
+        var job = start
+        job.status = .running
+        job.startedAt = job.startedAt ?? .now
+        guard try await store.saveProgress(job) else { return try await current(job) }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ImportFileMissing(path: path) }
+        defer { try? handle.close() }
+        let alreadyDone = job.rowsRead
+        var reader = CSVReader()
+        var columns: ImportColumns?
+        var rowIndex = 0
+        var pending: [(line: Int, item: ContactUpsert)] = []
+        var bytes: Int64 = 0
+
+        func flush() async throws -> Bool {
+            let outcomes = try await store.upsertContacts(
+                workspaceID: job.workspaceID, pending.map(\.item), policy: job.options.onConflict, listID: job.options.listID,
+                source: "import \(job.id)", now: .now
+            )
+            for (index, outcome) in outcomes.enumerated() {
+                job.tally.count(outcome)
+                if case .failed(_, let param, let message) = outcome { note(&job, line: pending[index].line, field: param, message: message) }
+            }
+            pending.removeAll(keepingCapacity: true)
+            job.bytesRead = bytes
+            guard try await store.saveProgress(job) else { return false }
+            progress?(job)
+            return true
+        }
+
+        while true {
+            try Task.checkCancellation()
+            let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
+            bytes += Int64(chunk.count)
+            let records = chunk.isEmpty ? try reader.finish() : try reader.feed(chunk)
+            for record in records {
+                guard let mapping = columns else {
+                    columns = try ImportColumns(header: record.fields, options: job.options)
+                    continue
+                }
+                rowIndex += 1
+                guard rowIndex > alreadyDone else { continue }
+                job.rowsRead += 1
+                do {
+                    pending.append((record.line, ContactUpsert(match: .email, changes: try mapping.changes(for: record.fields))))
+                } catch {
+                    job.tally.failed += 1
+                    note(&job, line: record.line, field: error.param, message: error.message)
+                }
+                if pending.count >= Self.rowsPerChunk, try await !flush() { return try await current(job) }
+            }
+            if chunk.isEmpty { break }
+        }
+        if !pending.isEmpty, try await !flush() { return try await current(job) }
+        job.status = .completed
+        job.finishedAt = .now
+        job.bytesRead = bytes
+        guard try await store.saveProgress(job) else { return try await current(job) }
+        logger.info("import completed", metadata: [
+            "import": "\(job.id)", "rows": "\(job.rowsRead)", "created": "\(job.tally.created)", "updated": "\(job.tally.updated)",
+            "unchanged": "\(job.tally.unchanged)", "failed": "\(job.tally.failed)",
+        ])
+        return job
+    }
+
+    /// The job as stored (cancelled meanwhile).
+    private func current(_ job: ImportJob) async throws -> ImportJob {
+        try await store.importJob(workspaceID: job.workspaceID, id: job.id) ?? job
+    }
+
+    private func note(_ job: inout ImportJob, line: Int, field: String?, message: String) {
+        guard job.errors.count < ImportJob.maximumErrors else { return }
+        job.errors.append(ImportRowError(line: line, field: field, message: message))
+    }
+}
+
+struct ImportFileMissing: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "the uploaded file \(path) is gone" }
+}
