@@ -33,7 +33,8 @@ public enum AttributeValue: Sendable, Hashable {
         case .integer(let value): self = .integer(value)
         case .number(let value):
             guard value.isFinite else { return nil }
-            self = .number(value)
+            // 42.0 from a JSON decoder that reads every number as a double is the integer 42 stored before.
+            if value.rounded() == value, abs(value) < 9e15 { self = .integer(Int64(value)) } else { self = .number(value) }
         case .bool(let value): self = .bool(value)
         case .null, .array, .object: return nil
         }

@@ -60,6 +60,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     public var sqlitePath: String { dataDirectory + "/smartmails.sqlite" }
+    /// Where uploaded CSV files wait for their import (on this node).
+    public var importsDirectory: String { dataDirectory + "/imports" }
 
     func sharesRateLimits(databaseKind: DatabaseKind) -> Bool {
         databaseKind == .postgres && (sharedRateLimits ?? true)

@@ -37,8 +37,13 @@ public func buildApplication(
     )
     let hasher = PasswordHasher(cost: configuration.passwordCost)
     let team = TeamService(store: store, hasher: hasher, keys: keys)
+    let importRunner = ImportRunner(store: store, logger: logger)
+    let contacts = ContactService(store: store)
+    let imports = ImportService(store: store, directory: configuration.importsDirectory, runner: importRunner)
     let handler = APIHandler(
-        keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), team: team, publicURL: configuration.resolvedPublicURL,
+        keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), team: team,
+        contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
+        publicURL: configuration.resolvedPublicURL,
         auditLog: AuditLogService(store: store),
         workspaces: WorkspaceDirectory(store: store), readiness: store, metrics: metrics
     )
@@ -65,6 +70,7 @@ public func buildApplication(
             UsageFlushService(recorder: usage, interval: configuration.usageFlushInterval),
             MaintenanceService(idempotency: store, accounts: store, rateLimiter: rateLimiter, logger: logger),
             KeyChangeListener(store: store, verifier: verifier, logger: logger),
+            importRunner,
         ],
         logger: logger
     )

@@ -9,6 +9,10 @@ struct APIHandler: APIProtocol {
     let keys: KeyService
     let keyUsage: KeyUsageService
     let team: TeamService
+    let contacts: ContactService
+    let lists: ListService
+    let segments: SegmentService
+    let imports: ImportService
     /// Where browsers reach the server, for the links answers carry (invitations).
     let publicURL: String
     let auditLog: AuditLogService

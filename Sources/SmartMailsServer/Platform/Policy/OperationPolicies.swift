@@ -65,6 +65,10 @@ struct OperationPolicies: Sendable {
         if policy.idempotent && isPublic {
             throw OperationPolicyError("\(name) is public; Idempotency-Key answers are kept per workspace and need a key")
         }
+        policy.streamedBody = operation["x-streamed-body"] as? Bool ?? false
+        if policy.streamedBody && policy.idempotent {
+            throw OperationPolicyError("\(name) streams its body, so it cannot keep one to compare Idempotency-Key retries with")
+        }
         if let maximum = operation["x-max-body-bytes"] {
             guard let bytes = maximum as? Int, bytes > 0 else { throw OperationPolicyError("\(name) has an invalid x-max-body-bytes") }
             policy.maximumBodyBytes = bytes

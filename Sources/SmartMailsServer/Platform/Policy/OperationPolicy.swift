@@ -6,6 +6,7 @@ import SmartMailsCore
 /// - `x-idempotent: true`: a retry with the same `Idempotency-Key` gets the first answer,
 /// - `x-secret-response: true`: the answer carries a secret, so it is never stored (nor idempotent),
 /// - `x-max-body-bytes`: a larger request body than the default,
+/// - `x-streamed-body: true`: the body reaches the handler as it arrives (an upload), not read whole first,
 /// - a request body schema with no nullable field (`type: [..., "null"]`) anywhere: a `null` in the body is a 400.
 struct OperationPolicy: Sendable, Equatable {
     enum Access: Sendable, Equatable {
@@ -19,4 +20,5 @@ struct OperationPolicy: Sendable, Equatable {
     var secretResponse = false
     var maximumBodyBytes = ServerConfiguration.maximumBodyBytes
     var acceptsNull = false
+    var streamedBody = false
 }

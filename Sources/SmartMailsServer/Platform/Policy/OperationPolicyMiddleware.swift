@@ -43,15 +43,23 @@ struct OperationPolicyMiddleware: ServerMiddleware {
             if let requiredScope, !verified.scopes.contains(requiredScope) {
                 throw APIError.insufficientScope(requiredScope.rawValue)
             }
-            let bytes = try await RequestBodyReader.read(body, of: request, maximumBytes: policy.maximumBodyBytes)
-            received = bytes
-            if let bytes, !policy.acceptsNull, request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true {
-                try JSONBodyChecks.refuseNulls(in: bytes)
-            }
-            (response, responseBody) = try await Caller.$current.withValue(caller) {
-                guard policy.idempotent else { return try await next(request, bytes.map { HTTPBody($0) }, metadata) }
-                return try await idempotency.handle(request, body: bytes, workspaceID: verified.workspaceID) { bytes in
-                    try await next(request, bytes.map { HTTPBody($0) }, metadata)
+            if policy.streamedBody {
+                // An upload goes to its handler as it arrives; the handler's service enforces the size as it reads.
+                if let declared = request.headerFields[.contentLength].flatMap({ Int($0) }), declared > policy.maximumBodyBytes {
+                    throw APIError.payloadTooLarge(maximumBytes: policy.maximumBodyBytes)
+                }
+                (response, responseBody) = try await Caller.$current.withValue(caller) { try await next(request, body, metadata) }
+            } else {
+                let bytes = try await RequestBodyReader.read(body, of: request, maximumBytes: policy.maximumBodyBytes)
+                received = bytes
+                if let bytes, !policy.acceptsNull, request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true {
+                    try JSONBodyChecks.refuseNulls(in: bytes)
+                }
+                (response, responseBody) = try await Caller.$current.withValue(caller) {
+                    guard policy.idempotent else { return try await next(request, bytes.map { HTTPBody($0) }, metadata) }
+                    return try await idempotency.handle(request, body: bytes, workspaceID: verified.workspaceID) { bytes in
+                        try await next(request, bytes.map { HTTPBody($0) }, metadata)
+                    }
                 }
             }
         } catch {
