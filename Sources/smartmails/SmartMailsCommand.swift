@@ -6,7 +6,7 @@ struct SmartMailsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smartmails",
         abstract: "Self-hosted email for developers and marketers.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self, UsersCommand.self, WorkspacesCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self, UsersCommand.self, WorkspacesCommand.self, ContactsCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

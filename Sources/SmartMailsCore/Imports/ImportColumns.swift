@@ -40,8 +40,11 @@ public struct ImportColumns: Sendable {
         case "timezone", "tz": return .timeZone
         case "locale", "language": return .locale
         case "status": return .status
+        // An export's own columns, which an import does not set: the store keeps ids and times itself.
+        case "id", "createdat", "updatedat": return .ignore
         default: break
         }
+        if let target = ImportTarget(name: header), case .attribute = target { return target }
         let key = attributeKey(header)
         return key.isEmpty ? .ignore : .attribute(key)
     }

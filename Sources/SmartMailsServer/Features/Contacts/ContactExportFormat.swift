@@ -4,14 +4,22 @@ import SmartMailsCore
 
 /// How an export writes contacts: NDJSON (one contact object per line, as the API returns them) or CSV (a column per
 /// field and one `attributes.<name>` column per attribute, so the file imports back as it is).
-enum ContactExportFormat: Sendable {
+public enum ContactExportFormat: Sendable {
     case csv
     case ndjson
+
+    public init?(name: String) {
+        switch name {
+        case "csv": self = .csv
+        case "ndjson": self = .ndjson
+        default: return nil
+        }
+    }
 
     static let csvFields = ["id", "email", "first_name", "last_name", "external_id", "status", "tags", "time_zone", "locale", "created_at", "updated_at"]
 
     /// The export as text chunks, a page of contacts each, read from the store as the client takes them.
-    static func lines(_ format: ContactExportFormat, contacts: ContactService, workspaceID: String, query: ContactQuery) async throws -> AsyncThrowingMapSequence<AsyncThrowingStream<[Contact], any Error>, String> {
+    public static func lines(_ format: ContactExportFormat, contacts: ContactService, workspaceID: String, query: ContactQuery) async throws -> AsyncThrowingMapSequence<AsyncThrowingStream<[Contact], any Error>, String> {
         let keys = format == .csv ? try await contacts.attributeKeys(workspaceID: workspaceID, query: query) : []
         let pages = try await contacts.export(workspaceID: workspaceID, query: query)
         let header = CSVWriter.line(csvFields + keys.map { "attributes." + $0 })
