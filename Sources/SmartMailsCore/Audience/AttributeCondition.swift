@@ -20,6 +20,11 @@ public struct AttributeCondition: SegmentCondition, Hashable {
     public var key: String
     public var test: Test
 
+    public init(key: String, test: Test) {
+        self.key = key
+        self.test = test
+    }
+
     public static func handles(field: String) -> Bool { field.hasPrefix("attributes.") }
 
     public static func parse(field: String, op: SegmentOperator, object: [String: JSONValue], path: String) throws(SegmentRuleError) -> AttributeCondition {

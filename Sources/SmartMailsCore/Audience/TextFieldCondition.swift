@@ -12,6 +12,11 @@ public struct TextFieldCondition: SegmentCondition, Hashable {
     public var field: Field
     public var test: Test
 
+    public init(field: Field, test: Test) {
+        self.field = field
+        self.test = test
+    }
+
     public static func handles(field: String) -> Bool { Field(rawValue: field) != nil }
 
     public static func parse(field name: String, op: SegmentOperator, object: [String: JSONValue], path: String) throws(SegmentRuleError) -> TextFieldCondition {
@@ -45,6 +50,11 @@ public struct StatusCondition: SegmentCondition, Hashable {
     public var statuses: [ContactStatus]
     public var negated: Bool
 
+    public init(statuses: [ContactStatus], negated: Bool) {
+        self.statuses = statuses
+        self.negated = negated
+    }
+
     public static func handles(field: String) -> Bool { field == "status" }
 
     public static func parse(field: String, op: SegmentOperator, object: [String: JSONValue], path: String) throws(SegmentRuleError) -> StatusCondition {
@@ -75,6 +85,11 @@ public struct TimeCondition: SegmentCondition, Hashable {
 
     public var field: Field
     public var test: Test
+
+    public init(field: Field, test: Test) {
+        self.field = field
+        self.test = test
+    }
 
     public static func handles(field: String) -> Bool { Field(rawValue: field) != nil }
 

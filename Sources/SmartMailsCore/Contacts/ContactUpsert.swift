@@ -12,11 +12,15 @@ public struct ContactUpsert: Sendable, Hashable {
     public var changes: ContactChanges
     /// Refuses to touch an existing contact (`POST /v1/contacts`: a second create is a conflict, not an update).
     public var createOnly: Bool
+    /// The e-mail only finds the contact (`PUT /v1/contacts/by-email/{email}`): an existing contact keeps its
+    /// address as stored, whatever the case of the one it was found by.
+    public var emailOnlyMatches: Bool
 
-    public init(match: Match, changes: ContactChanges, createOnly: Bool = false) {
+    public init(match: Match, changes: ContactChanges, createOnly: Bool = false, emailOnlyMatches: Bool = false) {
         self.match = match
         self.changes = changes
         self.createOnly = createOnly
+        self.emailOnlyMatches = emailOnlyMatches
     }
 
     /// The value the item is matched by, lower-cased for e-mails, so duplicates in one batch are found.

@@ -172,7 +172,9 @@ struct UpsertPlan {
                     return .failed(code: "contact_exists", param: "email", message: "\(existing.email.address) is contact \(existing.id) already; update it with PATCH or PUT.")
                 }
                 previous = existing
-                result = try existing.applying(item.changes, policy: policy, now: now)
+                var changes = item.changes
+                if item.emailOnlyMatches { changes.email = nil }
+                result = try existing.applying(changes, policy: policy, now: now)
             } else {
                 if case .id(let id) = item.match { return .failed(code: "not_found", param: "id", message: "No contact with id '\(id)' exists in this workspace.") }
                 previous = nil

@@ -54,8 +54,10 @@ extension APIHandler {
         if let given = changes.email, given.key != email.key {
             throw ValidationError(param: "email", message: "The body's email differs from the address in the path; change an address through PATCH /v1/contacts/{id}.")
         }
+        let onlyMatches = changes.email == nil
         changes.email = changes.email ?? email
-        let (contact, created) = try await contacts.upsert(ContactUpsert(match: .email, changes: changes), workspaceID: caller.workspaceID, by: caller.changeActor)
+        let item = ContactUpsert(match: .email, changes: changes, emailOnlyMatches: onlyMatches)
+        let (contact, created) = try await contacts.upsert(item, workspaceID: caller.workspaceID, by: caller.changeActor)
         return created ? .created(.init(body: .json(.init(contact)))) : .ok(.init(body: .json(.init(contact))))
     }
 

@@ -20,6 +20,7 @@ extension APIHandler {
             // The options part, when sent, comes before the file: the upload is checked against them as it streams.
             var options = try ImportOptionsWire.options(listID: q.listId, onConflict: q.onConflict, mapping: nil, attributeTypes: nil)
             var started: ImportJob?
+            do {
             for try await part in parts {
                 switch part {
                 case .options(let wrapped):
@@ -37,6 +38,14 @@ extension APIHandler {
                 case .undocumented(let raw):
                     throw ValidationError(param: raw.name ?? "part", message: "The upload takes a 'file' part and an optional 'options' part.")
                 }
+            }
+            } catch let error as any APIErrorConvertible {
+                throw error
+            } catch let error as DecodingError {
+                throw error
+            } catch {
+                // The runtime's own failures to read a part (a content type the spec does not list, say).
+                throw APIError.badRequest("invalid_request", "The multipart upload could not be read: \(error)")
             }
             guard let started else { throw ValidationError(param: "file", message: "The upload has no 'file' part.") }
             job = started

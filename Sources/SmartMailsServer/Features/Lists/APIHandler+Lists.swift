@@ -39,6 +39,8 @@ extension APIHandler {
     func addListMembers(_ input: Operations.AddListMembers.Input) async throws -> Operations.AddListMembers.Output {
         let caller = try Caller.authenticated()
         guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
+        // Another workspace's list is a 404 whatever the body says.
+        _ = try await lists.list(id: input.path.id, workspaceID: caller.workspaceID)
         let state = body.state.flatMap { MembershipState(rawValue: $0.rawValue) } ?? .subscribed
         let (changed, unknown) = try await lists.setMembers(
             try Self.members(body), state: state, listID: input.path.id, workspaceID: caller.workspaceID, by: caller.changeActor
@@ -49,6 +51,7 @@ extension APIHandler {
     func removeListMembers(_ input: Operations.RemoveListMembers.Input) async throws -> Operations.RemoveListMembers.Output {
         let caller = try Caller.authenticated()
         guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
+        _ = try await lists.list(id: input.path.id, workspaceID: caller.workspaceID)
         guard body.state == nil else { throw ValidationError(param: "state", message: "Removing members takes no state.") }
         let (changed, unknown) = try await lists.removeMembers(try Self.members(body), listID: input.path.id, workspaceID: caller.workspaceID, by: caller.changeActor)
         return .ok(.init(body: .json(.init(changed: changed, unknownEmails: unknown))))
