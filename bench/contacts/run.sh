@@ -27,7 +27,8 @@
 # for the run (and dropped after it) on that server.
 #
 # Cheap timings (the segment count) are medians of 5; the big ones (imports, batch, export) run once each. Everything
-# is on loopback, every step has a timeout (STEP_TIMEOUT seconds), and the servers and temp dirs are cleaned up.
+# is on loopback, every step has a timeout (STEP_TIMEOUT seconds; steps stay in the foreground process group, so
+# Ctrl-C stops them at once), and the servers, the database and the temp dirs are cleaned up.
 # Prints PASS/FAIL for each target and exits 0 either way; exits non-zero only when something broke.
 # Usage: bench/contacts/run.sh   (env: ROWS=1000000 BATCH_REQUESTS=100 BATCH_SIZE=10000 SKIP_BUILD=1
 #                                 SMARTMAILS_BIN=.build/release/smartmails STEP_TIMEOUT=1800)
@@ -99,14 +100,14 @@ stop_server() {
 drop_database() {
     [[ -n "$PG_DB" ]] || return 0
     log "dropping database $PG_DB"
-    PGCONNECT_TIMEOUT=10 timeout 120 psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qXc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 \
-        || PGCONNECT_TIMEOUT=10 timeout 120 psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qXc "DROP DATABASE IF EXISTS \"$PG_DB\"" >/dev/null \
+    PGCONNECT_TIMEOUT=10 timeout --foreground 120 psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qXc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 \
+        || PGCONNECT_TIMEOUT=10 timeout --foreground 120 psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qXc "DROP DATABASE IF EXISTS \"$PG_DB\"" >/dev/null \
         || log "could not drop database $PG_DB"
     PG_DB=""
 }
 cleanup() {
     local status=$?
-    if [[ $status -ne 0 && -n "$SERVER_ERR" && -f "$SERVER_ERR" ]]; then
+    if [[ $status -ne 0 && -n "$SERVER_PID" && -f "$SERVER_ERR" ]]; then
         log "server stderr (last lines):"
         tail -n 20 "$SERVER_ERR" >&2 || true
     fi
@@ -172,8 +173,8 @@ run_import() {
     local name="$1"; shift
     local started ended summary
     started=$EPOCHREALTIME
-    if ! SMARTMAILS_LOG_LEVEL=warning timeout "$STEP_TIMEOUT" /usr/bin/time -f '%M' -o "$WORK_DIR/$name.time" \
-        "$SMARTMAILS_BIN" contacts import "$CSV" --workspace default "${IMPORT_TYPES[@]}" "$@" \
+    if ! SMARTMAILS_LOG_LEVEL=warning /usr/bin/time -f '%M' -o "$WORK_DIR/$name.time" \
+        timeout --foreground "$STEP_TIMEOUT" "$SMARTMAILS_BIN" contacts import "$CSV" --workspace default "${IMPORT_TYPES[@]}" "$@" \
         >"$WORK_DIR/$name.summary" 2>"$WORK_DIR/$name.progress"; then
         tr '\r' '\n' <"$WORK_DIR/$name.progress" | tail -n 5 >&2
         die "the import ($name) failed"
@@ -186,7 +187,7 @@ run_import() {
 
 mint_key() {  # mint_key STORAGE_ARGS...: a key that no rate limit of the benchmark reaches
     local key
-    key="$(SMARTMAILS_LOG_LEVEL=warning timeout 120 "$SMARTMAILS_BIN" keys create "$@" --workspace default --name bench \
+    key="$(SMARTMAILS_LOG_LEVEL=warning timeout --foreground 120 "$SMARTMAILS_BIN" keys create "$@" --workspace default --name bench \
         --scopes admin --rate-limit 100000/60)" || die "minting the benchmark key failed"
     [[ "$key" == sm_live_* ]] || die "unexpected output from keys create"
     printf '%s\n' "$key"
@@ -226,7 +227,7 @@ segment_section() {
     local key="$1" status time_total count times=() median call result
     python3 -c 'import json, sys; print(json.dumps({"rule": json.load(open(sys.argv[1]))["rule"]}))' "$META" >"$WORK_DIR/rule.json"
     for call in $(seq 0 "$SEGMENT_CALLS"); do
-        result="$(timeout "$STEP_TIMEOUT" curl -sS -o "$WORK_DIR/segment.json" -w '%{http_code} %{time_total}' \
+        result="$(timeout --foreground "$STEP_TIMEOUT" curl -sS -o "$WORK_DIR/segment.json" -w '%{http_code} %{time_total}' \
             -X POST "$BASE/v1/segments/preview" -H "Authorization: Bearer $key" -H 'content-type: application/json' \
             --data-binary @"$WORK_DIR/rule.json")" || die "POST /v1/segments/preview failed"
         read -r status time_total <<<"$result"
@@ -247,7 +248,7 @@ segment_section() {
 export_section() {
     local key="$1" contacts="$2" before after status time_total lines target growth_mb result
     before="$(vm_hwm_kb)"
-    result="$(timeout "$STEP_TIMEOUT" curl -sS -o "$WORK_DIR/export.ndjson" -w '%{http_code} %{time_total}' \
+    result="$(timeout --foreground "$STEP_TIMEOUT" curl -sS -o "$WORK_DIR/export.ndjson" -w '%{http_code} %{time_total}' \
         -H "Authorization: Bearer $key" "$BASE/v1/contacts/export?format=ndjson")" || die "GET /v1/contacts/export failed"
     read -r status time_total <<<"$result"
     after="$(vm_hwm_kb)"
@@ -274,7 +275,7 @@ batch_section() {  # batch_section KEY
     local key="$1" seconds created updated unchanged failed total cps result
     total=$((BATCH_REQUESTS * BATCH_SIZE))
     log "sending $BATCH_REQUESTS batch upserts of $BATCH_SIZE contacts"
-    result="$(timeout "$STEP_TIMEOUT" python3 "$HELPER" batch "$BASE" "$key" \
+    result="$(timeout --foreground "$STEP_TIMEOUT" python3 "$HELPER" batch "$BASE" "$key" \
         "$WORK_DIR/batches" "$BATCH_REQUESTS" "$BATCH_SIZE")" || die "the batch upserts failed"
     read -r seconds created updated unchanged failed <<<"$result"
     cps="$(calc "'%.0f' % ($total / max($seconds, 1e-6))")"
@@ -289,7 +290,7 @@ batch_section() {  # batch_section KEY
 CSV="$WORK_DIR/contacts.csv"
 META="$WORK_DIR/meta.json"
 log "generating $ROWS CSV rows and $BATCH_REQUESTS batch bodies of $BATCH_SIZE contacts"
-timeout "$STEP_TIMEOUT" python3 "$HELPER" generate "$ROWS" "$CSV" "$WORK_DIR/batches" "$BATCH_REQUESTS" "$BATCH_SIZE" "$META" \
+timeout --foreground "$STEP_TIMEOUT" python3 "$HELPER" generate "$ROWS" "$CSV" "$WORK_DIR/batches" "$BATCH_REQUESTS" "$BATCH_SIZE" "$META" \
     || die "generating the data failed"
 EXPECTED_MATCHES="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["rule_matches"])' "$META")"
 echo "Data: $ROWS CSV rows ($(calc "'%.1f' % ($(stat -c %s "$CSV") / 1048576)") MiB), $EXPECTED_MATCHES of them in the segment;" \
@@ -298,8 +299,8 @@ echo "Data: $ROWS CSV rows ($(calc "'%.1f' % ($(stat -c %s "$CSV") / 1048576)") 
 # --- the floor: sqlite3 .import ----------------------------------------------------------------------------
 log "sqlite3 .import --csv"
 started=$EPOCHREALTIME
-timeout "$STEP_TIMEOUT" /usr/bin/time -f '%M' -o "$WORK_DIR/floor.time" \
-    sqlite3 "$WORK_DIR/floor.db" ".import --csv $CSV contacts" >&2 || die "sqlite3 .import failed"
+/usr/bin/time -f '%M' -o "$WORK_DIR/floor.time" \
+    timeout --foreground "$STEP_TIMEOUT" sqlite3 "$WORK_DIR/floor.db" ".import --csv $CSV contacts" >&2 || die "sqlite3 .import failed"
 ended=$EPOCHREALTIME
 FLOOR_ROWS="$(sqlite3 "$WORK_DIR/floor.db" 'SELECT count(*) FROM contacts')"
 [[ "$FLOOR_ROWS" == "$ROWS" ]] || die "sqlite3 imported $FLOOR_ROWS rows, expected $ROWS"
@@ -329,11 +330,11 @@ if [[ -n "$POSTGRES_URL" ]]; then
     PG_ADMIN_URL="$POSTGRES_URL"
     name="smartmails_bench_$$_$RANDOM"
     log "creating database $name"
-    PGCONNECT_TIMEOUT=10 timeout 120 psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qXc "CREATE DATABASE \"$name\"" >/dev/null \
+    PGCONNECT_TIMEOUT=10 timeout --foreground 120 psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qXc "CREATE DATABASE \"$name\"" >/dev/null \
         || die "cannot create database $name"
     PG_DB="$name"
     PG_ARGS=(--database-url "$(python3 "$HELPER" dburl "$POSTGRES_URL" "$PG_DB")")
-    echo "PostgreSQL $(PGCONNECT_TIMEOUT=10 timeout 60 psql "$PG_ADMIN_URL" -AtqXc 'SHOW server_version' || echo '?') (a fresh database):"
+    echo "PostgreSQL $(PGCONNECT_TIMEOUT=10 timeout --foreground 60 psql "$PG_ADMIN_URL" -AtqXc 'SHOW server_version' || echo '?') (a fresh database):"
     # The server keeps its local files in a data dir of its own even on PostgreSQL.
     mkdir -p "$WORK_DIR/pgdata"
     PG_ARGS+=(--data-dir "$WORK_DIR/pgdata")

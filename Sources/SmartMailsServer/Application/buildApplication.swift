@@ -59,6 +59,7 @@ public func buildApplication(
         pages: try DashboardPages(),
         accounts: AccountService(store: store, hasher: hasher), team: team, workspaces: store,
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
+        contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
         addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
     ).addRoutes(to: router)
 

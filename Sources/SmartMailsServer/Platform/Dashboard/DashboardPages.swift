@@ -59,6 +59,14 @@ struct DashboardPages: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
     }
 
+    /// A JSON answer for the pages' scripts.
+    static func json(_ object: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        var headers = securityHeaders
+        headers[.contentType] = "application/json"
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
     static func redirect(_ location: String) -> Response {
         var response = Response.redirect(to: location, type: .normal)
         response.headers.append(contentsOf: securityHeaders)

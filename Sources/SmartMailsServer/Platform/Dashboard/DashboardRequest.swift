@@ -49,6 +49,11 @@ extension AccountService.Visitor {
         KeyActor(id: account.id, scopes: scopes, mode: nil, ip: ip)
     }
 
+    /// Who changes contacts, lists, segments and imports from the dashboard.
+    func changeActor(ip: String?) -> ChangeActor {
+        ChangeActor(id: account.id, ip: ip, channel: "dashboard")
+    }
+
     /// True when the form carries this session's CSRF token (compared in constant time).
     func sentCSRFToken(in form: DashboardForm) -> Bool {
         guard let sent = form["csrf"] else { return false }
@@ -60,7 +65,7 @@ extension AccountService.Visitor {
         [
             "workspaceName": workspace.name, "email": account.email, "role": membership.role.rawValue,
             "csrf": session.csrfToken, "canSeeKeys": scopes.contains(.keysRead), "canSeeTeam": scopes.contains(.membersAdmin),
-            "canSeeAudit": scopes.contains(.auditRead), "severalWorkspaces": workspaces.count > 1, "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
+            "canSeeAudit": scopes.contains(.auditRead), "canSeeContacts": scopes.contains(.contactsRead), "severalWorkspaces": workspaces.count > 1, "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
             current: true,
         ]
     }

@@ -17,6 +17,10 @@ struct DashboardRoutes: Sendable {
     let keys: KeyService
     let keyUsage: KeyUsageService
     let auditLog: AuditLogService
+    let contacts: ContactService
+    let lists: ListService
+    let segments: SegmentService
+    let imports: ImportService
     let addressResolver: ClientAddressResolver
     /// Where browsers reach the server, for the invitation links the team page hands out.
     let publicURL: String
@@ -51,6 +55,7 @@ struct DashboardRoutes: Sendable {
         router.post("app/workspace") { request, context in try await switchWorkspace(request, context) }
         router.post("app/workspaces") { request, context in try await createWorkspace(request, context) }
         router.get("app/audit-log") { request, context in try await auditPage(request, context) }
+        addAudienceRoutes(to: router)
         router.get("invitations/:token") { request, context in try await invitationPage(request, context) }
         router.post("invitations/:token") { request, context in try await acceptInvitation(request, context) }
     }
@@ -114,6 +119,17 @@ struct DashboardRoutes: Sendable {
             return pages.message("Refused", "This form came from a page of another site.", status: .forbidden)
         }
         return nil
+    }
+
+    /// Like `signedIn`, for the pages' own scripts (a live count, an upload): the CSRF token comes in a header, and
+    /// the answer to anything but a member of this session is JSON a script can show.
+    func signedInFetch(_ request: Request, _ body: (AccountService.Visitor) async throws -> Response) async throws -> Response {
+        guard let visitor = try await visitor(request) else { return DashboardPages.json(["error": "Your session has ended; sign in again."], status: .unauthorized) }
+        if crossOriginRefusal(request) != nil { return DashboardPages.json(["error": "This request came from another site."], status: .forbidden) }
+        guard let sent = request.headers[HTTPField.Name("X-CSRF-Token")!], SecretToken.constantTimeEquals(visitor.session.csrfToken, sent) else {
+            return DashboardPages.json(["error": "The page's CSRF token is missing or wrong; reload the page."], status: .forbidden)
+        }
+        return try await body(visitor)
     }
 
     func forbidden(_ visitor: AccountService.Visitor, needs scope: Scope) -> Response {
