@@ -3,7 +3,7 @@
 says. Follows the first-start link to set the owner's password, creates a key with the Read preset, copies it off
 the page and calls the API with it, rolls and revokes it from the page and sees the API refuse it, checks that a
 stored script in a key name never runs and that a forged form is refused, invites a marketer from the Team page,
-and accepts the invitation in a second browser (at phone width), which cannot open the API keys page. A screenshot of each page goes to --screenshots for review.
+imports a CSV through the Imports page and follows it to the end, builds a segment and sees its live count, and accepts the invitation in a second browser (at phone width), which cannot open the API keys page. A screenshot of each page goes to --screenshots for review.
 
     dashboard_browser.py --binary .build/debug/smartmails --engine sqlite|postgres [--screenshots DIR]
 """
@@ -85,6 +85,23 @@ class Browser:
             WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text)
         except TimeoutException:
             raise StageFailure(f"{failure}; the page at {self.driver.current_url} shows:\n{self.text()[:500]}")
+
+    def wait_until(self, condition, failure):
+        try:
+            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(condition)
+        except TimeoutException:
+            raise StageFailure(f"{failure}; the browser is at {self.driver.current_url}:\n{self.text()[:800]}")
+
+    def fill_selector(self, selector, text):
+        element = self.driver.find_element(By.CSS_SELECTOR, selector)
+        element.clear()
+        element.send_keys(text)
+
+    def wait_for_text(self, element_id, text, failure):
+        try:
+            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: driver.find_element(By.ID, element_id).text == text)
+        except TimeoutException:
+            raise StageFailure(f"{failure}; #{element_id} shows {self.driver.find_element(By.ID, element_id).text!r}; the page:\n{self.text()[:500]}")
 
     def wait_for_url(self, suffix, failure):
         try:
@@ -168,6 +185,64 @@ def owner_journey(server, browser):
     check(len(browser.driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == rows, "the forged form created a key")
 
 
+AUDIENCE_CSV = "\ufeffE-Mail;First Name;Plan;Orders\r\nana@example.com;Ana;pro;3\r\nbo@example.com;Bo;free;1\r\nnot-an-address;X;pro;2\r\ncy@example.com;\"Cy \"\"Junior\"\"\";pro;7\r\n"
+
+
+def audience_journey(server, browser, folder):
+    """A list made, a CSV imported through the page (its columns mapped in the browser) and followed to the end, the
+    contacts found, and a segment built with the rule builder whose live count is the right one."""
+    browser.open(server.url + "/app/lists")
+    browser.fill("list-name", "Newsletter")
+    browser.submit("form[action='/app/lists'] button[type=submit]")
+    browser.wait_for("Newsletter", "creating a list did not show it")
+
+    path = os.path.join(folder, "customers.csv")
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(AUDIENCE_CSV)
+    browser.open(server.url + "/app/imports")
+    browser.driver.find_element(By.ID, "import-file").send_keys(path)
+    browser.wait_for("attribute orders", "choosing a file showed no column mapping")
+    check("ana@example.com" in browser.text(), "the mapping shows no first value")
+    browser.driver.find_element(By.CSS_SELECTOR, "select[aria-label='Type of Orders'] option[value=number]").click()
+    browser.driver.find_element(By.XPATH, "//select[@id='import-list']/option[text()='Newsletter']").click()
+    browser.shot("import-mapping")
+    browser.submit("#import-start")
+    browser.wait_until(lambda driver: "/app/imports/imp_" in driver.current_url, "starting the import did not open its page")
+    browser.wait_for("completed", "the import page never showed the import completed")
+    browser.wait_for("3 created", "the import page does not count 3 created contacts")
+    check("1 failed" in browser.text() and "not-an-address" in browser.text(), f"the bad row is not reported: {browser.text()[:600]}")
+    browser.shot("import-finished")
+
+    browser.open(server.url + "/app/contacts")
+    browser.wait_for("3 contacts match", "the contacts page does not list the imported contacts")
+    browser.shot("contacts")
+    browser.driver.find_element(By.LINK_TEXT, "cy@example.com").click()
+    browser.wait_for('Cy "Junior"', "a contact's page does not show its fields")
+    check("orders" in browser.text() and "Newsletter" in browser.text(), "a contact's page does not show its attributes and lists")
+    browser.shot("contact")
+
+    browser.open(server.url + "/app/segments/new")
+    browser.fill("segment-name", "Big pro buyers")
+    browser.driver.find_element(By.CSS_SELECTOR, ".rule-field option[value=attribute]").click()
+    browser.fill_selector(".rule-attribute", "plan")
+    browser.driver.find_element(By.CSS_SELECTOR, ".rule-op option[value=eq]").click()
+    browser.fill_selector(".rule-value", "pro")
+    browser.wait_for_text("rule-count", "2", "the live count of plan = pro is not 2")
+    browser.submit("#rule-add")
+    rows = browser.driver.find_elements(By.CSS_SELECTOR, ".rule-row")
+    rows[1].find_element(By.CSS_SELECTOR, ".rule-field option[value=attribute]").click()
+    rows[1].find_element(By.CSS_SELECTOR, ".rule-attribute").send_keys("orders")
+    rows[1].find_element(By.CSS_SELECTOR, ".rule-op option[value=gt]").click()
+    rows[1].find_element(By.CSS_SELECTOR, ".rule-value").send_keys("5")
+    browser.wait_for_text("rule-count", "1", "the live count of plan = pro and orders > 5 is not 1")
+    browser.shot("segment-builder")
+    browser.submit("#segment-form button[type=submit]")
+    browser.wait_until(lambda driver: "/app/segments/seg_" in driver.current_url, "saving the segment did not open it")
+    browser.open(server.url + "/app/segments")
+    browser.wait_for("Big pro buyers", "the saved segment is not listed")
+    check(browser.driver.find_element(By.CSS_SELECTOR, "tbody tr td:nth-child(2)").text == "1", "the segments page does not count 1 contact")
+
+
 def invite_marketer(server, browser):
     """The owner invites a marketer from the Team page and copies the link it shows once."""
     browser.open(server.url + "/app/team")
@@ -216,6 +291,7 @@ def main():
             owner = Browser(arguments.screenshots, arguments.engine, "owner")
             try:
                 owner_journey(server, owner)
+                audience_journey(server, owner, server.folder)
                 link = invite_marketer(server, owner)
             finally:
                 owner.quit()

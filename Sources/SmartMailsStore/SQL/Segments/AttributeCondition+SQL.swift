@@ -86,13 +86,18 @@ private enum AttributeSQL {
         }
     }
 
+    /// A stored date's two canonical shapes, whole: a string that only starts like a date ("2024-04-01 maybe") is text.
+    private static let dateGlob = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+    private static let dateTimeGlob = dateGlob + "T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z"
+
     /// `>`, `>=`, `<`, `<=` against a number, or a date (canonical text, compared byte-wise).
     func compare(_ comparison: String, _ value: AttributeValue, _ query: inout SQLQueryString) {
         switch (self, value) {
         case (.sqlite(let path), .date(let text)):
             query.raw("(json_type(contacts.attributes, "); query.bind(path)
-            query.raw(") = 'text' AND json_extract(contacts.attributes, "); query.bind(path)
-            query.raw(") GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' AND json_extract(contacts.attributes, "); query.bind(path)
+            query.raw(") = 'text' AND (json_extract(contacts.attributes, "); query.bind(path)
+            query.raw(") GLOB '\(Self.dateGlob)' OR json_extract(contacts.attributes, "); query.bind(path)
+            query.raw(") GLOB '\(Self.dateTimeGlob)') AND json_extract(contacts.attributes, "); query.bind(path)
             query.raw(") \(comparison) "); query.bind(text); query.raw(")")
         case (.sqlite(let path), _):
             query.raw("(json_type(contacts.attributes, "); query.bind(path)
@@ -102,7 +107,7 @@ private enum AttributeSQL {
             // COLLATE "C": canonical dates order byte-wise, whatever the database's collation.
             query.raw("(CASE WHEN jsonb_typeof(contacts.attributes -> "); query.bind(key)
             query.raw(") = 'string' AND (contacts.attributes ->> "); query.bind(key)
-            query.raw(") ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN (contacts.attributes ->> "); query.bind(key)
+            query.raw(") ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$' THEN (contacts.attributes ->> "); query.bind(key)
             query.raw(") END) COLLATE \"C\" \(comparison) "); query.bind(text)
         case (.postgres(let key), _):
             query.raw("(CASE WHEN jsonb_typeof(contacts.attributes -> "); query.bind(key)

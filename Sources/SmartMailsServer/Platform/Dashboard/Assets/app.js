@@ -240,10 +240,12 @@ document.addEventListener("click", (event) => {
       const type = select.closest("tr").querySelector(".import-type").value;
       if (select.value === "attribute" && type !== "string") types[name] = type;
     });
-    const query = new URLSearchParams({ mapping: JSON.stringify(map), attribute_types: JSON.stringify(types), file_name: chosen.name,
-      on_conflict: document.getElementById("import-conflict").value });
+    const parameters = { mapping: JSON.stringify(map), attribute_types: JSON.stringify(types), file_name: chosen.name,
+      on_conflict: document.getElementById("import-conflict").value };
     const list = document.getElementById("import-list").value;
-    if (list) query.set("list_id", list);
+    if (list) parameters.list_id = list;
+    // encodeURIComponent writes spaces as %20; URLSearchParams' `+` would reach the server as a plus sign.
+    const query = Object.entries(parameters).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("&");
     start.disabled = true;
     start.textContent = "Uploading…";
     const response = await fetch(`/app/imports/upload?${query}`, {
