@@ -8,7 +8,13 @@ import Yams
 @Suite struct OperationPolicyTests {
     @Test func theShippedSpecDeclaresAPolicyForEveryOperation() throws {
         let policies = try OperationPolicies.fromShippedSpecification()
-        #expect(policies["listApiKeys"] == OperationPolicy(access: .key(requiredScope: .keysRead)))
+        var listKeys = OperationPolicy(access: .key(requiredScope: .keysRead))
+        listKeys.queryLimits = [QueryLimit(name: "cursor", pattern: "^key_[0-9a-hjkmnp-tv-z]{26}$")]
+        #expect(policies["listApiKeys"] == listKeys)
+        // Query parameters' lengths and patterns come from the spec, and so does what a body's parsed members are.
+        #expect(policies["listContacts"]?.queryLimits.contains(QueryLimit(name: "tag", maximumLength: 64)) == true)
+        #expect(policies["createSegment"]?.parsedMembers == ["rule"])
+        #expect(policies["startImport"]?.streamedBody == true)
         #expect(policies["getMe"] == OperationPolicy(access: .key(requiredScope: nil)))
         #expect(policies["getHealth"] == OperationPolicy(access: .public))
         // Answers with a secret are never stored, so they cannot be replayed.

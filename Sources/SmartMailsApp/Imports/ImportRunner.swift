@@ -81,6 +81,8 @@ public final class ImportRunner: Service, Sendable {
         var bytes: Int64 = 0
 
         func flush() async throws -> Bool {
+            // A cancel that came while this chunk was read stops the import before the chunk is written.
+            guard try await store.importJob(workspaceID: job.workspaceID, id: job.id)?.status.isFinished == false else { return false }
             let outcomes = try await store.upsertContacts(
                 workspaceID: job.workspaceID, pending.map(\.item), policy: job.options.onConflict, listID: job.options.listID,
                 source: "import \(job.id)", now: .now

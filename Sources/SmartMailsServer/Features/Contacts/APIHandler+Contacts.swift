@@ -77,6 +77,7 @@ extension APIHandler {
     func batchUpsertContacts(_ input: Operations.BatchUpsertContacts.Input) async throws -> Operations.BatchUpsertContacts.Output {
         let caller = try Caller.authenticated()
         guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
+        guard !body.contacts.isEmpty else { throw ValidationError(param: "contacts", message: "Send 1 to \(ContactService.maximumBatch) contacts.") }
         let now = Timestamp.now
         let items = body.contacts.map { item in Result { () throws(ValidationError) in try Self.upsertItem(item, now: now) } }
         let outcomes = try await contacts.batch(items, workspaceID: caller.workspaceID, by: caller.changeActor, now: now)

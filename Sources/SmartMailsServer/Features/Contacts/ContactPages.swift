@@ -25,7 +25,7 @@ extension DashboardRoutes {
         let query = contactQuery(request)
         let cursor = request.uri.queryParameters["cursor"].map(String.init).flatMap { ResourceID.isWellFormed($0, prefix: Contact.idPrefix) ? $0 : nil }
         var context: [String: Any] = [
-            "nav": visitor.navigation(current: "contacts"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
+            "nav": visitor.navigation(current: "audienceContacts"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
             "q": query.emailPrefix ?? "", "tag": query.tag ?? "",
             "statuses": ContactStatus.allCases.map { ["value": $0.rawValue, "selected": $0 == query.status] as [String: Any] },
         ]
@@ -101,11 +101,11 @@ extension DashboardRoutes {
             do {
                 details = try await contacts.details(id: context.parameters.get("id") ?? "", workspaceID: visitor.workspace.id)
             } catch is ContactError {
-                return pages.message("Not found", "No such contact in this workspace.", status: .notFound, nav: visitor.navigation(current: "contacts"), back: "/app/contacts")
+                return pages.message("Not found", "No such contact in this workspace.", status: .notFound, nav: visitor.navigation(current: "audienceContacts"), back: "/app/contacts")
             }
             let contact = details.contact
             var page: [String: Any] = [
-                "nav": visitor.navigation(current: "contacts"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
+                "nav": visitor.navigation(current: "audienceContacts"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
                 "id": contact.id, "email": contact.email.address,
                 "fields": [
                     ("First name", contact.firstName), ("Last name", contact.lastName), ("External id", contact.externalID),
@@ -130,9 +130,9 @@ extension DashboardRoutes {
             do {
                 let erased = try await contacts.erase(id: context.parameters.get("id") ?? "", workspaceID: visitor.workspace.id, by: visitor.changeActor(ip: clientIP(request, context)))
                 let kept = erased.status.isSuppression ? " Only a hash of the address is kept, so it is never mailed again." : ""
-                return pages.message("Erased", "The contact's data is gone.\(kept)", status: .ok, nav: visitor.navigation(current: "contacts"), back: "/app/contacts")
+                return pages.message("Erased", "The contact's data is gone.\(kept)", status: .ok, nav: visitor.navigation(current: "audienceContacts"), back: "/app/contacts")
             } catch {
-                return pages.message("Not found", "No such contact in this workspace.", status: .notFound, nav: visitor.navigation(current: "contacts"), back: "/app/contacts")
+                return pages.message("Not found", "No such contact in this workspace.", status: .notFound, nav: visitor.navigation(current: "audienceContacts"), back: "/app/contacts")
             }
         }
     }

@@ -13,7 +13,7 @@ extension DashboardRoutes {
             let page = try await imports.jobs(workspaceID: visitor.workspace.id, page: PageRequest(limit: 50, afterID: nil))
             let allLists = try await lists.lists(workspaceID: visitor.workspace.id, page: PageRequest(limit: 100, afterID: nil)).items
             return pages.render("imports", [
-                "nav": visitor.navigation(current: "imports"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
+                "nav": visitor.navigation(current: "audienceImports"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
                 "lists": allLists.map { ["id": $0.list.id, "name": $0.list.name] },
                 "imports": page.items.map { job -> [String: Any] in
                     [
@@ -51,10 +51,10 @@ extension DashboardRoutes {
         try await signedIn(request) { visitor in
             guard visitor.scopes.contains(.contactsRead) else { return forbidden(visitor, needs: .contactsRead) }
             guard let job = try? await imports.job(id: context.parameters.get("id") ?? "", workspaceID: visitor.workspace.id) else {
-                return pages.message("Not found", "No such import in this workspace.", status: .notFound, nav: visitor.navigation(current: "imports"), back: "/app/imports")
+                return pages.message("Not found", "No such import in this workspace.", status: .notFound, nav: visitor.navigation(current: "audienceImports"), back: "/app/imports")
             }
             var page = Self.progress(job)
-            page["nav"] = visitor.navigation(current: "imports")
+            page["nav"] = visitor.navigation(current: "audienceImports")
             page["csrf"] = visitor.session.csrfToken
             page["canCancel"] = visitor.scopes.contains(.contactsWrite) && !job.status.isFinished
             page["errorRows"] = job.errors.map { ["line": $0.line, "field": $0.field ?? "", "message": $0.message] }

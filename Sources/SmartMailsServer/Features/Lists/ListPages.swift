@@ -19,7 +19,7 @@ extension DashboardRoutes {
             after = page.lastID
         } while after != nil && all.count < 1000
         var context: [String: Any] = [
-            "nav": visitor.navigation(current: "lists"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
+            "nav": visitor.navigation(current: "audienceLists"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
             "lists": all.map { summary -> [String: Any] in
                 [
                     "id": summary.list.id, "name": summary.list.name, "description": summary.list.description ?? "",

@@ -18,7 +18,7 @@ extension DashboardRoutes {
                 ])
             }
             return pages.render("segments", [
-                "nav": visitor.navigation(current: "segments"), "segments": rows, "canWrite": visitor.scopes.contains(.contactsWrite),
+                "nav": visitor.navigation(current: "audienceSegments"), "segments": rows, "canWrite": visitor.scopes.contains(.contactsWrite),
             ])
         }
     }
@@ -31,7 +31,7 @@ extension DashboardRoutes {
                 do {
                     segment = try await segments.segment(id: id, workspaceID: visitor.workspace.id)
                 } catch {
-                    return pages.message("Not found", "No such segment in this workspace.", status: .notFound, nav: visitor.navigation(current: "segments"), back: "/app/segments")
+                    return pages.message("Not found", "No such segment in this workspace.", status: .notFound, nav: visitor.navigation(current: "audienceSegments"), back: "/app/segments")
                 }
             }
             return try await segmentEditor(visitor, segment: segment, name: segment?.name ?? "", rule: segment?.ruleJSON.jsonText ?? "")
@@ -42,7 +42,7 @@ extension DashboardRoutes {
         let allLists = try await lists.lists(workspaceID: visitor.workspace.id, page: PageRequest(limit: 100, afterID: nil)).items
         let listOptions = JSONValue.array(allLists.map { .object(["id": .string($0.list.id), "name": .string($0.list.name)]) }).jsonText
         var context: [String: Any] = [
-            "nav": visitor.navigation(current: "segments"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
+            "nav": visitor.navigation(current: "audienceSegments"), "csrf": visitor.session.csrfToken, "canWrite": visitor.scopes.contains(.contactsWrite),
             "name": name, "rule": rule, "lists": listOptions, "action": segment.map { "/app/segments/\($0.id)" } ?? "/app/segments",
             "heading": segment == nil ? "New segment" : "Segment: \(segment!.name)",
         ]

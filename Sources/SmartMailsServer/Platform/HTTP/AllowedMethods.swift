@@ -18,9 +18,12 @@ struct AllowedMethods: Sendable {
     /// The methods `path` (without its query) is served with, sorted; nil when no template matches it.
     func methods(for path: Substring) -> [String]? {
         let segments = path.split(separator: "/")
+        // A literal segment beats a parameter (`/v1/contacts/batch` is not `/v1/contacts/{id}`), as in the router.
         var found: Set<String>?
+        var bestLiterals = -1
         for template in templates where Self.matches(template.segments, segments) {
-            found = (found ?? []).union(template.methods)
+            let literals = template.segments.filter { !$0.hasPrefix("{") }.count
+            if literals > bestLiterals { (found, bestLiterals) = (template.methods, literals) } else if literals == bestLiterals { found?.formUnion(template.methods) }
         }
         return found.map { $0.sorted() }
     }

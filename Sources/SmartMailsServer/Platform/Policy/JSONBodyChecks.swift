@@ -4,11 +4,16 @@ import Foundation
 enum JSONBodyChecks {
     /// Refuses `null` in the body of an operation whose spec declares no nullable field. The generated decoders
     /// read a null as an absent field, so `{"old_expires_in": null}` would silently mean the default.
-    static func refuseNulls(in bytes: [UInt8]) throws(APIError) {
+    /// `tolerating` names top-level members the server parses itself (a segment rule), where a null is its to judge.
+    static func refuseNulls(in bytes: [UInt8], tolerating: Set<String> = []) throws(APIError) {
         // Most bodies hold no `null` token at all; only those are parsed a second time.
         guard containsNullToken(bytes),
-              let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+              var value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         else { return }  // malformed JSON is the decoder's to report, with its own error
+        if var object = value as? [String: Any], !tolerating.isEmpty {
+            tolerating.forEach { object[$0] = nil }
+            value = object
+        }
         guard let path = firstNull(in: value, at: "") else { return }
         if path.isEmpty { throw APIError.badRequest("invalid_type", "The body is null; send a JSON object.") }
         throw APIError.badRequest("invalid_type", "'\(path)' is null; leave a field out instead of sending null.", param: path)

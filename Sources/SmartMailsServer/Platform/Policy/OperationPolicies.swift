@@ -35,6 +35,8 @@ struct OperationPolicies: Sendable {
                 guard policies[operationID] == nil else { throw OperationPolicyError("operationId \(operationID) is used twice") }
                 var policy = try Self.policy(of: operation, named: "\(name) (\(operationID))", defaultSecurity: defaultSecurity)
                 policy.acceptsNull = Self.requestBodyAcceptsNull(operation, in: document)
+                policy.parsedMembers = Self.parsedMembers(operation, in: document)
+                policy.queryLimits = Self.queryLimits((item["parameters"] as? [Any] ?? []) + (operation["parameters"] as? [Any] ?? []), in: document)
                 policies[operationID] = policy
             }
         }
@@ -78,6 +80,35 @@ struct OperationPolicies: Sendable {
 }
 
 extension OperationPolicies {
+    static func resolve(_ value: Any?, in document: [String: Any]) -> [String: Any]? {
+        guard let object = value as? [String: Any] else { return nil }
+        guard let reference = object["$ref"] as? String else { return object }
+        var target: Any? = document
+        for part in reference.dropFirst(2).split(separator: "/") { target = (target as? [String: Any])?[String(part)] }
+        return resolve(target, in: document)
+    }
+
+    /// The request body's top-level members whose schema says the server parses them (`x-parsed-by`).
+    static func parsedMembers(_ operation: [String: Any], in document: [String: Any]) -> Set<String> {
+        let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any]
+        let schema = resolve((content?["application/json"] as? [String: Any])?["schema"], in: document)
+        let properties = schema?["properties"] as? [String: Any] ?? [:]
+        return Set(properties.compactMap { name, member in resolve(member, in: document)?["x-parsed-by"] != nil ? name : nil })
+    }
+
+    /// The length and pattern limits of the operation's query parameters.
+    static func queryLimits(_ parameters: [Any], in document: [String: Any]) -> [QueryLimit] {
+        parameters.compactMap { parameter in
+            guard let parameter = resolve(parameter, in: document), parameter["in"] as? String == "query",
+                  let name = parameter["name"] as? String, let schema = resolve(parameter["schema"], in: document)
+            else { return nil }
+            let limit = QueryLimit(
+                name: name, maximumLength: schema["maxLength"] as? Int, minimumLength: schema["minLength"] as? Int, pattern: schema["pattern"] as? String
+            )
+            return limit.maximumLength == nil && limit.minimumLength == nil && limit.pattern == nil ? nil : limit
+        }
+    }
+
     /// True when the operation's JSON request body schema declares a nullable value anywhere (following `$ref`s).
     static func requestBodyAcceptsNull(_ operation: [String: Any], in document: [String: Any]) -> Bool {
         guard let body = operation["requestBody"] as? [String: Any], let content = body["content"] as? [String: Any],

@@ -21,4 +21,16 @@ struct OperationPolicy: Sendable, Equatable {
     var maximumBodyBytes = ServerConfiguration.maximumBodyBytes
     var acceptsNull = false
     var streamedBody = false
+    /// Top-level body members marked `x-parsed-by`: the server parses them (and their nulls) itself.
+    var parsedMembers: Set<String> = []
+    /// Query parameters with a length or pattern the generated decoders do not check.
+    var queryLimits: [QueryLimit] = []
+}
+
+/// What the spec allows for one query parameter's text.
+struct QueryLimit: Sendable, Equatable {
+    var name: String
+    var maximumLength: Int? = nil
+    var minimumLength: Int? = nil
+    var pattern: String? = nil
 }

@@ -43,6 +43,7 @@ struct OperationPolicyMiddleware: ServerMiddleware {
             if let requiredScope, !verified.scopes.contains(requiredScope) {
                 throw APIError.insufficientScope(requiredScope.rawValue)
             }
+            try QueryLimits.check(request, policy.queryLimits)
             if policy.streamedBody {
                 // An upload goes to its handler as it arrives; the handler's service enforces the size as it reads.
                 if let declared = request.headerFields[.contentLength].flatMap({ Int($0) }), declared > policy.maximumBodyBytes {
@@ -53,7 +54,7 @@ struct OperationPolicyMiddleware: ServerMiddleware {
                 let bytes = try await RequestBodyReader.read(body, of: request, maximumBytes: policy.maximumBodyBytes)
                 received = bytes
                 if let bytes, !policy.acceptsNull, request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true {
-                    try JSONBodyChecks.refuseNulls(in: bytes)
+                    try JSONBodyChecks.refuseNulls(in: bytes, tolerating: policy.parsedMembers)
                 }
                 (response, responseBody) = try await Caller.$current.withValue(caller) {
                     guard policy.idempotent else { return try await next(request, bytes.map { HTTPBody($0) }, metadata) }
