@@ -8,24 +8,40 @@ struct ContactWireFields {
     var firstName: String?
     var lastName: String?
     var externalID: String?
-    var attributes: Components.Schemas.Attributes?
+    var attributes: [String: JSONValue]?
     var removeAttributes: [String]?
     var tags: [String]?
     var timeZone: String?
     var locale: String?
     var status: Components.Schemas.ContactStatus?
-    var consent: Components.Schemas.Consent?
+    var consent: (source: String, at: Date?, ip: String?, text: String?)?
 
     init(_ input: Components.Schemas.ContactInput) {
         email = input.email; firstName = input.firstName; lastName = input.lastName; externalID = input.externalId
-        attributes = input.attributes; removeAttributes = input.removeAttributes; tags = input.tags
-        timeZone = input.timeZone; locale = input.locale; status = input.status; consent = input.consent
+        attributes = input.attributes.map { ($0.additionalProperties.mapValues { value in
+            switch value {
+            case .case1(let text): .string(text)
+            case .case2(let number): .number(number)
+            case .case3(let flag): .bool(flag)
+            }
+        }) }
+        removeAttributes = input.removeAttributes; tags = input.tags
+        timeZone = input.timeZone; locale = input.locale; status = input.status
+        consent = input.consent.map { ($0.source, $0.at, $0.ip, $0.text) }
     }
 
     init(_ item: Components.Schemas.BatchUpsertRequest.ContactsPayloadPayload) {
         email = item.email; firstName = item.firstName; lastName = item.lastName; externalID = item.externalId
-        attributes = item.attributes; removeAttributes = item.removeAttributes; tags = item.tags
-        timeZone = item.timeZone; locale = item.locale; status = item.status; consent = item.consent
+        attributes = item.attributes.map { ($0.additionalProperties.mapValues { value in
+            switch value {
+            case .case1(let text): .string(text)
+            case .case2(let number): .number(number)
+            case .case3(let flag): .bool(flag)
+            }
+        }) }
+        removeAttributes = item.removeAttributes; tags = item.tags
+        timeZone = item.timeZone; locale = item.locale; status = item.status
+        consent = item.consent.map { ($0.source, $0.at, $0.ip, $0.text) }
     }
 
     func changes(now: Timestamp = .now) throws(ValidationError) -> ContactChanges {
@@ -34,17 +50,7 @@ struct ContactWireFields {
         if let firstName { changes.firstName = try ContactChanges.name(firstName, param: "first_name") }
         if let lastName { changes.lastName = try ContactChanges.name(lastName, param: "last_name") }
         if let externalID { changes.externalID = externalID.isEmpty ? "" : try ContactChanges.externalID(externalID) }
-        if let attributes {
-            var json: [String: JSONValue] = [:]
-            for (key, value) in attributes.additionalProperties {
-                switch value {
-                case .case1(let text): json[key] = .string(text)
-                case .case2(let number): json[key] = .number(number)
-                case .case3(let flag): json[key] = .bool(flag)
-                }
-            }
-            changes.attributes = try ContactAttributes.changes(from: json)
-        }
+        if let attributes { changes.attributes = try ContactAttributes.changes(from: attributes) }
         for key in removeAttributes ?? [] {
             guard changes.attributes[key] == nil else {
                 throw ValidationError(param: "remove_attributes", message: "'\(key.prefix(64))' is both set and removed.")

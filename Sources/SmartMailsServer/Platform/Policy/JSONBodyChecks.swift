@@ -11,7 +11,8 @@ enum JSONBodyChecks {
               var value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         else { return }  // malformed JSON is the decoder's to report, with its own error
         if var object = value as? [String: Any], !tolerating.isEmpty {
-            tolerating.forEach { object[$0] = nil }
+            // The member itself must not be null (that would read as absent); what is inside it is its parser's.
+            for name in tolerating where !(object[name] is NSNull) { object[name] = nil }
             value = object
         }
         guard let path = firstNull(in: value, at: "") else { return }
