@@ -77,24 +77,45 @@ public final class ImportRunner: Service, Sendable {
         var reader = CSVReader()
         var columns: ImportColumns?
         var rowIndex = 0
-        var pending: [(line: Int, item: ContactUpsert)] = []
+        var rowsParsed = job.rowsRead
         var bytes: Int64 = 0
+        // The chunk being cut from the file: its items, and the rows that could not even be read as a contact.
+        var pending: [(line: Int, item: ContactUpsert)] = []
+        var unreadable: [ImportRowError] = []
+        // The chunk being written while the next one is read (the two use both cores), and where it ends in the file.
+        var writing: (task: Task<[UpsertOutcome], any Error>, lines: [Int], unreadable: [ImportRowError], rows: Int, bytes: Int64)?
 
-        func flush() async throws -> Bool {
-            // A cancel that came while this chunk was read stops the import before the chunk is written.
-            guard try await store.importJob(workspaceID: job.workspaceID, id: job.id)?.status.isFinished == false else { return false }
-            let outcomes = try await store.upsertContacts(
-                workspaceID: job.workspaceID, pending.map(\.item), policy: job.options.onConflict, listID: job.options.listID,
-                source: "import \(job.id)", now: .now
-            )
+        /// Waits for the chunk being written and saves the progress it makes; false when the import was cancelled.
+        func settle() async throws -> Bool {
+            guard let chunk = writing else { return true }
+            writing = nil
+            let outcomes = try await chunk.task.value
             for (index, outcome) in outcomes.enumerated() {
                 job.tally.count(outcome)
-                if case .failed(_, let param, let message) = outcome { note(&job, line: pending[index].line, field: param, message: message) }
+                if case .failed(_, let param, let message) = outcome { note(&job, line: chunk.lines[index], field: param, message: message) }
             }
-            pending.removeAll(keepingCapacity: true)
-            job.bytesRead = bytes
+            job.tally.failed += chunk.unreadable.count
+            for error in chunk.unreadable { note(&job, line: error.line, field: error.field, message: error.message) }
+            job.rowsRead = chunk.rows
+            job.bytesRead = chunk.bytes
             guard try await store.saveProgress(job) else { return false }
             progress?(job)
+            return true
+        }
+
+        /// Settles the chunk before, then starts writing the pending one; false when the import was cancelled.
+        func flush() async throws -> Bool {
+            guard try await settle() else { return false }
+            // A cancel that came while this chunk was read stops the import before the chunk is written.
+            guard try await store.importJob(workspaceID: job.workspaceID, id: job.id)?.status.isFinished == false else { return false }
+            let items = pending.map(\.item)
+            let (store, workspaceID, options, source) = (self.store, job.workspaceID, job.options, "import \(job.id)")
+            writing = (
+                Task { try await store.upsertContacts(workspaceID: workspaceID, items, policy: options.onConflict, listID: options.listID, source: source, now: .now) },
+                pending.map(\.line), unreadable, rowsParsed, bytes
+            )
+            pending.removeAll(keepingCapacity: true)
+            unreadable.removeAll()
             return true
         }
 
@@ -110,18 +131,18 @@ public final class ImportRunner: Service, Sendable {
                 }
                 rowIndex += 1
                 guard rowIndex > alreadyDone else { continue }
-                job.rowsRead += 1
+                rowsParsed += 1
                 do {
                     pending.append((record.line, ContactUpsert(match: .email, changes: try mapping.changes(for: record.fields))))
                 } catch {
-                    job.tally.failed += 1
-                    note(&job, line: record.line, field: error.param, message: error.message)
+                    unreadable.append(ImportRowError(line: record.line, field: error.param, message: error.message))
                 }
-                if pending.count >= Self.rowsPerChunk, try await !flush() { return try await current(job) }
+                if pending.count >= Self.rowsPerChunk, try await !flush() { return try await stop(writing?.task, job) }
             }
             if chunk.isEmpty { break }
         }
-        if !pending.isEmpty, try await !flush() { return try await current(job) }
+        if !pending.isEmpty || !unreadable.isEmpty, try await !flush() { return try await stop(writing?.task, job) }
+        guard try await settle() else { return try await current(job) }
         job.status = .completed
         job.finishedAt = .now
         job.bytesRead = bytes
@@ -131,6 +152,12 @@ public final class ImportRunner: Service, Sendable {
             "unchanged": "\(job.tally.unchanged)", "failed": "\(job.tally.failed)",
         ])
         return job
+    }
+
+    /// Lets a chunk still being written finish (its rows are in, whatever the import's state), then reads the job.
+    private func stop(_ writing: Task<[UpsertOutcome], any Error>?, _ job: ImportJob) async throws -> ImportJob {
+        _ = try? await writing?.value
+        return try await current(job)
     }
 
     /// The job as stored (cancelled meanwhile).

@@ -72,6 +72,12 @@ public enum JSONValue: Sendable, Hashable {
 
     public static func writeString(_ text: String, to output: inout String) {
         output += "\""
+        // Nearly every string needs no escape: appended whole, not a scalar at a time.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0xE2 }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -4,18 +4,29 @@ public struct ContactAttributes: Sendable, Hashable {
     public static let maximumCount = 100
     public static let maximumBytes = 16 * 1024
 
-    public private(set) var values: [String: AttributeValue]
+    public let values: [String: AttributeValue]
+    /// The stored form: compact JSON with sorted keys, so equal attributes are equal text. Made once, with the value:
+    /// an import of a million rows checks, compares and writes it.
+    public let jsonText: String
 
-    public init() { values = [:] }
+    public init() {
+        values = [:]
+        jsonText = "{}"
+    }
 
-    public init(_ values: [String: AttributeValue]) { self.values = values }
+    public init(_ values: [String: AttributeValue]) {
+        self.values = values
+        jsonText = Self.json(values)
+    }
+
+    public static func == (lhs: ContactAttributes, rhs: ContactAttributes) -> Bool { lhs.jsonText == rhs.jsonText }
+    public func hash(into hasher: inout Hasher) { hasher.combine(jsonText) }
 
     public subscript(key: String) -> AttributeValue? { values[key] }
 
     public var isEmpty: Bool { values.isEmpty }
 
-    /// The stored form: compact JSON with sorted keys, so equal attributes are equal text.
-    public var jsonText: String {
+    private static func json(_ values: [String: AttributeValue]) -> String {
         if values.isEmpty { return "{}" }
         var output = "{"
         for (index, key) in values.keys.sorted().enumerated() {

@@ -1,24 +1,40 @@
+import PostgresKit
 import SQLKit
 import SmartMailsCore
 
 extension SQLStore {
-    /// Rows per multi-row INSERT: 18 binds each keeps a statement well under SQLite's 32,766 and PostgreSQL's 65,535.
-    static let rowsPerStatement = 500
-    /// Values per `IN (…)` list when looking existing contacts up.
-    static let keysPerLookup = 500
+    /// Rows per INSERT (sent as one JSON array bind).
+    static let rowsPerStatement = 1000
+    /// Keys per lookup of existing contacts (one JSON bind each).
+    static let keysPerLookup = 5000
 
     public func upsertContacts(
         workspaceID: String, _ items: [ContactUpsert], policy: ConflictPolicy, listID: String?, source: String, now: Timestamp
     ) async throws -> [UpsertOutcome] {
         let kind = client.kind
-        return try await client.withTransaction { database in
+        // Two PostgreSQL nodes creating the same address at once: the second transaction's insert breaks the unique
+        // index and rolls back; planned again, it finds the first's contact and updates it instead.
+        var attempt = 1
+        while true {
+            do {
+                return try await upsertOnce(workspaceID: workspaceID, items, policy: policy, listID: listID, source: source, now: now, kind: kind)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    private func upsertOnce(
+        workspaceID: String, _ items: [ContactUpsert], policy: ConflictPolicy, listID: String?, source: String, now: Timestamp, kind: DatabaseKind
+    ) async throws -> [UpsertOutcome] {
+        try await client.withTransaction { database in
             var plan = UpsertPlan(workspaceID: workspaceID, policy: policy, now: now)
             try await plan.loadExisting(for: items, kind: kind, from: database)
             let outcomes = items.map { plan.apply($0) }
             try await Self.write(plan.writes, kind: kind, source: source, now: now, to: database)
             if let listID {
                 let members = outcomes.compactMap(\.contact?.id)
-                try await Self.addMembers(members, listID: listID, state: .subscribed, now: now, overwrite: false, to: database)
+                try await Self.addMembers(members, listID: listID, state: .subscribed, now: now, overwrite: false, kind: kind, to: database)
             }
             return outcomes
         }
@@ -26,34 +42,41 @@ extension SQLStore {
 
     private static func write(_ writes: [UpsertPlan.Write], kind: DatabaseKind, source: String, now: Timestamp, to database: any SQLDatabase) async throws {
         for chunk in writes.chunked(rowsPerStatement) {
-            var query = SQLQueryString("INSERT INTO contacts (\(unsafeRaw: ContactRows.insertColumns)) VALUES ")
-            for (index, write) in chunk.enumerated() {
-                if index > 0 { query.raw(", ") }
-                ContactRows.appendValues(write.contact, kind: kind, to: &query)
-            }
+            var query = SQLQueryString("INSERT INTO contacts (\(unsafeRaw: ContactRows.insertColumns)) ")
+            ContactRows.appendRowSource(chunk.map(\.contact), kind: kind, to: &query)
             query.raw(" ON CONFLICT (id) DO UPDATE SET \(ContactRows.updateAssignments)")
             try await database.raw(query).run()
 
-            var events = SQLQueryString("INSERT INTO contact_events (workspace_id, contact_id, occurred_at, kind, detail) VALUES ")
+            var events = "["
             for (index, write) in chunk.enumerated() {
-                if index > 0 { events.raw(", ") }
-                events.raw("("); events.bind(write.contact.workspaceID); events.raw(", "); events.bind(write.contact.id); events.raw(", ")
-                events.bind(now.millisecondsSinceEpoch); events.raw(", "); events.bind(write.previous == nil ? "created" : "updated"); events.raw(", ")
-                events.bind(write.detail(source: source)); events.raw(")")
+                if index > 0 { events += "," }
+                events += "{\"c\":\"\(write.contact.id)\",\"k\":\"\(write.previous == nil ? "created" : "updated")\",\"d\":"
+                JSONValue.writeString(write.detail(source: source), to: &events)
+                events += "}"
             }
-            try await database.raw(events).run()
+            events += "]"
+            var insert = SQLQueryString("INSERT INTO contact_events (workspace_id, contact_id, occurred_at, kind, detail) SELECT ")
+            insert.bind(chunk[chunk.startIndex].contact.workspaceID)
+            if kind == .postgres {
+                insert.raw(", c, "); insert.bind(now.millisecondsSinceEpoch); insert.raw(", k, d FROM jsonb_to_recordset(")
+                insert.bind(events); insert.raw("::jsonb) AS r(c text, k text, d text)")
+            } else {
+                insert.raw(", json_extract(value, '$.c'), "); insert.bind(now.millisecondsSinceEpoch)
+                insert.raw(", json_extract(value, '$.k'), json_extract(value, '$.d') FROM json_each("); insert.bind(events); insert.raw(")")
+            }
+            try await database.raw(insert).run()
         }
     }
 
     /// Adds the contacts to the list as `state`; with `overwrite`, members in another state are moved to it.
-    static func addMembers(_ contactIDs: [String], listID: String, state: MembershipState, now: Timestamp, overwrite: Bool, to database: any SQLDatabase) async throws {
-        for chunk in contactIDs.chunked(rowsPerStatement * 2) {
-            var query = SQLQueryString("INSERT INTO list_members (list_id, contact_id, state, created_at, updated_at) VALUES ")
-            for (index, id) in chunk.enumerated() {
-                if index > 0 { query.raw(", ") }
-                query.raw("("); query.bind(listID); query.raw(", "); query.bind(id); query.raw(", "); query.bind(state.rawValue); query.raw(", ")
-                query.bind(now.millisecondsSinceEpoch); query.raw(", "); query.bind(now.millisecondsSinceEpoch); query.raw(")")
-            }
+    static func addMembers(_ contactIDs: [String], listID: String, state: MembershipState, now: Timestamp, overwrite: Bool, kind: DatabaseKind, to database: any SQLDatabase) async throws {
+        for chunk in contactIDs.chunked(rowsPerStatement * 4) {
+            var query = SQLQueryString("INSERT INTO list_members (list_id, contact_id, state, created_at, updated_at) SELECT ")
+            query.bind(listID); query.raw(", value, "); query.bind(state.rawValue); query.raw(", ")
+            query.bind(now.millisecondsSinceEpoch); query.raw(", "); query.bind(now.millisecondsSinceEpoch)
+            query.raw(kind == .postgres ? " FROM jsonb_array_elements_text(" : " FROM json_each(")
+            query.bind(JSONValue.array(chunk.map(JSONValue.string)).jsonText)
+            query.raw(kind == .postgres ? "::jsonb) AS value" : ") WHERE true")
             query.raw(overwrite
                 ? " ON CONFLICT (list_id, contact_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at WHERE list_members.state <> excluded.state"
                 : " ON CONFLICT (list_id, contact_id) DO NOTHING")
@@ -114,12 +137,19 @@ struct UpsertPlan {
             if let externalID = item.changes.externalID, !externalID.isEmpty { externalIDs.insert(externalID) }
             if case .id(let id) = item.match { ids.insert(id) }
         }
-        for (column, values) in [("email_key", emailKeys), ("external_id", externalIDs), ("id", ids)] where !values.isEmpty {
+        // By e-mail first: a re-import finds every contact there, and needs no second read for their external ids.
+        for (column, keys) in [("email_key", emailKeys), ("external_id", externalIDs), ("id", ids)] {
+            let values = switch column {
+            case "external_id": keys.filter { idByExternalID[$0] == nil }
+            case "id": keys.filter { contacts[$0] == nil }
+            default: keys
+            }
+            guard !values.isEmpty else { continue }
             for chunk in Array(values).chunked(SQLStore.keysPerLookup) {
                 var query = SQLQueryString("SELECT \(unsafeRaw: ContactRows.selectColumns(kind)) FROM contacts WHERE contacts.workspace_id = ")
                 query.bind(workspaceID)
                 query.raw(" AND contacts.\(column) IN ")
-                query.bindList(chunk)
+                query.bindSet(chunk, kind: kind)
                 for row in try await database.raw(query).all() { remember(try ContactRows.contact(from: row)) }
             }
         }
@@ -130,7 +160,7 @@ struct UpsertPlan {
             var query = SQLQueryString("SELECT email_hash, reason FROM suppressions WHERE workspace_id = ")
             query.bind(workspaceID)
             query.raw(" AND email_hash IN ")
-            query.bindList(chunk)
+            query.bindSet(chunk, kind: kind)
             for row in try await database.raw(query).all() {
                 suppressed[try row.string("email_hash")] = ContactStatus(rawValue: try row.string("reason")) ?? .unsubscribed
             }

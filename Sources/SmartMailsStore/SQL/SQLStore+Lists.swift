@@ -63,7 +63,8 @@ extension SQLStore: ListStore {
     }
 
     public func setMembership(workspaceID: String, listID: String, contactIDs: [String], state: MembershipState, source: String, at now: Timestamp) async throws -> Int {
-        try await client.withTransaction { database in
+        let kind = client.kind
+        return try await client.withTransaction { database in
             var owned: [String] = []
             for chunk in contactIDs.chunked(Self.keysPerLookup) {
                 var query = SQLQueryString("SELECT id FROM contacts WHERE workspace_id = ")
@@ -71,7 +72,7 @@ extension SQLStore: ListStore {
                 owned += try await database.raw(query).all().map { try $0.string("id") }
             }
             let changed = try await Self.changedMemberships(owned, listID: listID, state: state, in: database)
-            try await Self.addMembers(changed, listID: listID, state: state, now: now, overwrite: true, to: database)
+            try await Self.addMembers(changed, listID: listID, state: state, now: now, overwrite: true, kind: kind, to: database)
             try await Self.recordMembershipEvents(changed, workspaceID: workspaceID, listID: listID, kind: "list_\(state.rawValue)", source: source, now: now, in: database)
             return changed.count
         }

@@ -8,14 +8,21 @@ extension APIHandler {
     func listContacts(_ input: Operations.ListContacts.Input) async throws -> Operations.ListContacts.Output {
         let caller = try Caller.authenticated()
         let q = input.query
-        let query = ContactQuery(
-            emailPrefix: q.emailPrefix, tag: q.tag, status: q.status.flatMap { ContactStatus(rawValue: $0.rawValue) }, listID: q.listId,
-            segmentID: q.segmentId, updatedSince: q.updatedSince.map(Timestamp.init)
-        )
+        let query = Self.query(emailPrefix: q.emailPrefix, tag: q.tag, status: q.status, listID: q.listId, segmentID: q.segmentId, updatedSince: q.updatedSince)
         let page = try await contacts.list(
             workspaceID: caller.workspaceID, query: query, page: try PageCursor.request(limit: q.limit, cursor: q.cursor, idPrefix: Contact.idPrefix)
         )
         return .ok(.init(body: .json(.init(data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: PageCursor.next(after: page)))))
+    }
+
+    /// The filters the list and the export share.
+    private static func query(
+        emailPrefix: String?, tag: String?, status: Components.Schemas.ContactStatus?, listID: String?, segmentID: String?, updatedSince: Date?
+    ) -> ContactQuery {
+        ContactQuery(
+            emailPrefix: emailPrefix, tag: tag, status: status.flatMap { ContactStatus(rawValue: $0.rawValue) }, listID: listID,
+            segmentID: segmentID, updatedSince: updatedSince.map(Timestamp.init)
+        )
     }
 
     func createContact(_ input: Operations.CreateContact.Input) async throws -> Operations.CreateContact.Output {
@@ -106,10 +113,7 @@ extension APIHandler {
     func exportContacts(_ input: Operations.ExportContacts.Input) async throws -> Operations.ExportContacts.Output {
         let caller = try Caller.authenticated()
         let q = input.query
-        let query = ContactQuery(
-            emailPrefix: q.emailPrefix, tag: q.tag, status: q.status.flatMap { ContactStatus(rawValue: $0.rawValue) }, listID: q.listId,
-            segmentID: q.segmentId, updatedSince: q.updatedSince.map(Timestamp.init)
-        )
+        let query = Self.query(emailPrefix: q.emailPrefix, tag: q.tag, status: q.status, listID: q.listId, segmentID: q.segmentId, updatedSince: q.updatedSince)
         let format: ContactExportFormat = q.format == .ndjson ? .ndjson : .csv
         let lines = try await ContactExportFormat.lines(format, contacts: contacts, workspaceID: caller.workspaceID, query: query)
         let body = HTTPBody(lines.map { ArraySlice($0.utf8) }, length: .unknown, iterationBehavior: .single)

@@ -18,13 +18,7 @@ struct ContactWireFields {
 
     init(_ input: Components.Schemas.ContactInput) {
         email = input.email; firstName = input.firstName; lastName = input.lastName; externalID = input.externalId
-        attributes = input.attributes.map { ($0.additionalProperties.mapValues { value in
-            switch value {
-            case .case1(let text): .string(text)
-            case .case2(let number): .number(number)
-            case .case3(let flag): .bool(flag)
-            }
-        }) }
+        attributes = input.attributes?.json
         removeAttributes = input.removeAttributes; tags = input.tags
         timeZone = input.timeZone; locale = input.locale; status = input.status
         consent = input.consent.map { ($0.source, $0.at, $0.ip, $0.text) }
@@ -32,13 +26,7 @@ struct ContactWireFields {
 
     init(_ item: Components.Schemas.BatchUpsertRequest.ContactsPayloadPayload) {
         email = item.email; firstName = item.firstName; lastName = item.lastName; externalID = item.externalId
-        attributes = item.attributes.map { ($0.additionalProperties.mapValues { value in
-            switch value {
-            case .case1(let text): .string(text)
-            case .case2(let number): .number(number)
-            case .case3(let flag): .bool(flag)
-            }
-        }) }
+        attributes = item.attributes?.json
         removeAttributes = item.removeAttributes; tags = item.tags
         timeZone = item.timeZone; locale = item.locale; status = item.status
         consent = item.consent.map { ($0.source, $0.at, $0.ip, $0.text) }
@@ -94,5 +82,18 @@ extension Components.Schemas.Contact {
             lists: memberships?.map { .init(listId: $0.listID, name: $0.listName, state: .init(rawValue: $0.state.rawValue)!, updatedAt: $0.updatedAt.date) },
             createdAt: contact.createdAt.date, updatedAt: contact.updatedAt.date
         )
+    }
+}
+
+extension Components.Schemas.Attributes {
+    /// The values as the domain reads them.
+    var json: [String: JSONValue] {
+        additionalProperties.mapValues { value in
+            switch value {
+            case .case1(let text): .string(text)
+            case .case2(let number): .number(number)
+            case .case3(let flag): .bool(flag)
+            }
+        }
     }
 }

@@ -60,6 +60,16 @@ extension SQLQueryString {
     }
 }
 
+extension SQLQueryString {
+    /// `(SELECT … )` of the strings, sent as one bind of a JSON array: a lookup of thousands of keys is one value to
+    /// encode rather than thousands, and no statement grows with the list.
+    mutating func bindSet(_ values: some Sequence<String>, kind: DatabaseKind) {
+        raw(kind == .postgres ? "(SELECT jsonb_array_elements_text(" : "(SELECT value FROM json_each(")
+        bind(JSONValue.array(values.map(JSONValue.string)).jsonText)
+        raw(kind == .postgres ? "::jsonb))" : "))")
+    }
+}
+
 /// A LIKE pattern that matches `text` literally, with `\` as the escape character.
 func likeEscaped(_ text: String) -> String {
     var escaped = ""
