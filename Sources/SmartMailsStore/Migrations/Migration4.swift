@@ -15,6 +15,8 @@ enum Migration4 {
             "CREATE UNIQUE INDEX contacts_by_email ON contacts (workspace_id, email_key)",
             "CREATE UNIQUE INDEX contacts_by_external_id ON contacts (workspace_id, external_id)",
             "CREATE INDEX contacts_by_update ON contacts (workspace_id, updated_at)",
+            // Pages and exports read a workspace's contacts in id order: without this, each page sorted them all.
+            "CREATE INDEX contacts_by_workspace ON contacts (workspace_id, id)",
             """
             CREATE TABLE lists (
                 id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id), name TEXT NOT NULL,
