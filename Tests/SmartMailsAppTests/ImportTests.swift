@@ -409,6 +409,11 @@ final class CancelGate: ImportRunner.Store {
         return try await base.saveProgress(job)
     }
 
+    func claimImport(id: String, at: Timestamp) async throws -> Bool {
+        await settle()
+        return try await base.claimImport(id: id, at: at)
+    }
+
     func cancelImport(workspaceID: String, id: String, at: Timestamp, audit: AuditEvent) async throws -> ImportJob? {
         await settle()
         return try await base.cancelImport(workspaceID: workspaceID, id: id, at: at, audit: audit)

@@ -47,7 +47,7 @@ public struct SegmentService: Sendable {
         var segment = try await segment(id: id, workspaceID: workspaceID)
         var changes: [String: String] = [:]
         if let name { segment.name = try Self.validName(name); changes["name"] = segment.name }
-        if let json { segment.rule = try Self.rule(json); segment.ruleJSON = json; changes["rule"] = String(json.jsonText.prefix(500)) }
+        if let json { segment.rule = try Self.rule(json); segment.ruleJSON = json; changes["rule"] = "changed" }
         segment.updatedAt = now
         let audit = actor.audit(.segmentUpdated, workspaceID: workspaceID, targetType: "segment", targetID: id, changes: changes, at: now)
         guard try await store.updateSegment(segment, audit: audit) else { throw ContactError.notFound(kind: "segment", id: id) }

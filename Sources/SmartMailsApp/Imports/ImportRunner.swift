@@ -28,17 +28,20 @@ public final class ImportRunner: Service, Sendable {
     public func wake() { continuation.yield() }
 
     public func run() async throws {
-        continuation.yield()
+        // At start, imports left running by this node's last run are resumed; after that, only queued ones are
+        // taken (claimed), so an import the CLI is running is not run twice.
         await cancelWhenGracefulShutdown {
+            await self.runWaitingImports(resumingRunning: true)
             for await _ in self.wakeups {
-                await self.runWaitingImports()
+                await self.runWaitingImports(resumingRunning: false)
             }
         }
     }
 
-    func runWaitingImports() async {
+    func runWaitingImports(resumingRunning: Bool) async {
         do {
-            for (job, path) in try await store.unfinishedImports() where FileManager.default.fileExists(atPath: path) {
+            for (job, path) in try await store.unfinishedImports()
+            where FileManager.default.fileExists(atPath: path) && (resumingRunning || job.status == .queued) {
                 guard !Task.isCancelled else { return }
                 _ = await process(job, path: path)
             }
@@ -68,6 +71,9 @@ public final class ImportRunner: Service, Sendable {
 
     private func importRows(_ start: ImportJob, path: String, progress: (@Sendable (ImportJob) -> Void)?) async throws -> ImportJob {
         var job = start
+        if job.status == .queued {
+            guard try await store.claimImport(id: job.id, at: .now) else { return try await current(job) }
+        }
         job.status = .running
         job.startedAt = job.startedAt ?? .now
         guard try await store.saveProgress(job) else { return try await current(job) }
@@ -82,8 +88,9 @@ public final class ImportRunner: Service, Sendable {
         // The chunk being cut from the file: its items, and the rows that could not even be read as a contact.
         var pending: [(line: Int, item: ContactUpsert)] = []
         var unreadable: [ImportRowError] = []
+        var unreadableCount = 0
         // The chunk being written while the next one is read (the two use both cores), and where it ends in the file.
-        var writing: (task: Task<[UpsertOutcome], any Error>, lines: [Int], unreadable: [ImportRowError], rows: Int, bytes: Int64)?
+        var writing: (task: Task<[UpsertOutcome], any Error>, lines: [Int], unreadable: [ImportRowError], unreadableCount: Int, rows: Int, bytes: Int64)?
 
         /// Waits for the chunk being written and saves the progress it makes; false when the import was cancelled.
         func settle() async throws -> Bool {
@@ -94,7 +101,7 @@ public final class ImportRunner: Service, Sendable {
                 job.tally.count(outcome)
                 if case .failed(_, let param, let message) = outcome { note(&job, line: chunk.lines[index], field: param, message: message) }
             }
-            job.tally.failed += chunk.unreadable.count
+            job.tally.failed += chunk.unreadableCount
             for error in chunk.unreadable { note(&job, line: error.line, field: error.field, message: error.message) }
             job.rowsRead = chunk.rows
             job.bytesRead = chunk.bytes
@@ -112,36 +119,45 @@ public final class ImportRunner: Service, Sendable {
             let (store, workspaceID, options, source) = (self.store, job.workspaceID, job.options, "import \(job.id)")
             writing = (
                 Task { try await store.upsertContacts(workspaceID: workspaceID, items, policy: options.onConflict, listID: options.listID, source: source, now: .now) },
-                pending.map(\.line), unreadable, rowsParsed, bytes
+                pending.map(\.line), unreadable, unreadableCount, rowsParsed, bytes
             )
             pending.removeAll(keepingCapacity: true)
             unreadable.removeAll()
+            unreadableCount = 0
             return true
         }
 
-        while true {
-            try Task.checkCancellation()
-            let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
-            bytes += Int64(chunk.count)
-            let records = chunk.isEmpty ? try reader.finish() : try reader.feed(chunk)
-            for record in records {
-                guard let mapping = columns else {
-                    columns = try ImportColumns(header: record.fields, options: job.options)
-                    continue
+        // Whatever ends the import (a shutdown, a failure), the chunk being written finishes before it returns.
+        do {
+            while true {
+                try Task.checkCancellation()
+                let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
+                bytes += Int64(chunk.count)
+                let records = chunk.isEmpty ? try reader.finish() : try reader.feed(chunk)
+                for record in records {
+                    guard let mapping = columns else {
+                        columns = try ImportColumns(header: record.fields, options: job.options)
+                        continue
+                    }
+                    rowIndex += 1
+                    guard rowIndex > alreadyDone else { continue }
+                    rowsParsed += 1
+                    do {
+                        pending.append((record.line, ContactUpsert(match: .email, changes: try mapping.changes(for: record.fields))))
+                    } catch {
+                        unreadableCount += 1
+                        // Only the first errors are kept anyway; a file of nothing but bad rows must not fill memory.
+                        if unreadable.count < ImportJob.maximumErrors { unreadable.append(ImportRowError(line: record.line, field: error.param, message: error.message)) }
+                    }
+                    if pending.count + unreadableCount >= Self.rowsPerChunk, try await !flush() { return try await stop(writing?.task, job) }
                 }
-                rowIndex += 1
-                guard rowIndex > alreadyDone else { continue }
-                rowsParsed += 1
-                do {
-                    pending.append((record.line, ContactUpsert(match: .email, changes: try mapping.changes(for: record.fields))))
-                } catch {
-                    unreadable.append(ImportRowError(line: record.line, field: error.param, message: error.message))
-                }
-                if pending.count >= Self.rowsPerChunk, try await !flush() { return try await stop(writing?.task, job) }
+                if chunk.isEmpty { break }
             }
-            if chunk.isEmpty { break }
+        } catch {
+            if let chunk = writing?.task { _ = try? await chunk.value }
+            throw error
         }
-        if !pending.isEmpty || !unreadable.isEmpty, try await !flush() { return try await stop(writing?.task, job) }
+        if !pending.isEmpty || unreadableCount > 0, try await !flush() { return try await stop(writing?.task, job) }
         guard try await settle() else { return try await current(job) }
         job.status = .completed
         job.finishedAt = .now

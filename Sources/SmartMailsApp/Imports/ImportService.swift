@@ -34,8 +34,7 @@ public struct ImportService: Sendable {
         let path = directory + "/" + id + ".csv"
         guard FileManager.default.createFile(atPath: path, contents: nil) else { throw ContactError.unreadableFile("The upload could not be stored in \(directory).") }
         do {
-            let (bytes, header, rows) = try await Self.store(body, at: path, maximumBytes: maximumBytes)
-            _ = try ImportColumns(header: header, options: options)
+            let (bytes, rows) = try await Self.store(body, at: path, maximumBytes: maximumBytes, options: options)
             let job = ImportJob(
                 id: id, workspaceID: workspaceID, options: options, fileName: fileName.map { String($0.prefix(255)) }, bytesTotal: bytes,
                 rowsTotal: rows, createdBy: actor.id, createdAt: now
@@ -52,13 +51,14 @@ public struct ImportService: Sendable {
     }
 
     /// Writes the body to `path` while reading it as CSV: returns its size, its header and how many rows follow.
-    private static func store<Body: AsyncSequence>(_ body: Body, at path: String, maximumBytes: Int64) async throws -> (Int64, [String], Int) where Body.Element == ArraySlice<UInt8> {
+    private static func store<Body: AsyncSequence>(_ body: Body, at path: String, maximumBytes: Int64, options: ImportOptions) async throws -> (Int64, Int) where Body.Element == ArraySlice<UInt8> {
         guard let handle = FileHandle(forWritingAtPath: path) else { throw ContactError.unreadableFile("The upload could not be stored.") }
         defer { try? handle.close() }
         var reader = CSVReader()
         var header: [String]?
         var rows = 0
         var bytes: Int64 = 0
+        var mappingChecked = false
         func take(_ records: [CSVRecord]) {
             for record in records {
                 if header == nil { header = record.fields } else { rows += 1 }
@@ -70,6 +70,11 @@ public struct ImportService: Sendable {
                 guard bytes <= maximumBytes else { throw ContactError.fileTooLarge(maximumBytes: maximumBytes) }
                 try handle.write(contentsOf: chunk)
                 take(try reader.feed(chunk))
+                // The mapping is checked as soon as the header has come, not after gigabytes more.
+                if !mappingChecked, let header {
+                    _ = try ImportColumns(header: header, options: options)
+                    mappingChecked = true
+                }
             }
             take(try reader.finish())
         } catch let error as CSVError {
@@ -77,7 +82,8 @@ public struct ImportService: Sendable {
         }
         try handle.synchronize()
         guard let header else { throw ContactError.unreadableFile("The file is empty: it needs a header row and at least one contact.") }
-        return (bytes, header, rows)
+        _ = try ImportColumns(header: header, options: options)
+        return (bytes, rows)
     }
 
     public func job(id: String, workspaceID: String) async throws -> ImportJob {
@@ -100,6 +106,8 @@ public struct ImportService: Sendable {
             throw ContactError.notFound(kind: "import", id: id)
         }
         guard job.status == .cancelled else { throw ContactError.importFinished(id: id, status: job.status.rawValue) }
+        // A queued import's file is nobody's to delete but here; a running one's runner deletes it when it stops.
+        if current.status == .queued { try? FileManager.default.removeItem(atPath: directory + "/" + id + ".csv") }
         return job
     }
 }

@@ -35,7 +35,7 @@ extension Contact {
         if let status = changes.status, status != next.status, !fill {
             // Bounces and complaints come from the mail system; a sync saying "active" must not mail them again.
             if next.status == .bounced || next.status == .complained, status == .active {
-                throw ValidationError(param: "status", message: "\(next.email.address) is \(next.status.rawValue); such a contact stays suppressed (only unsubscribed contacts can be made active again).")
+                throw ValidationError(param: "status", message: "The contact is \(next.status.rawValue); such a contact stays suppressed (only unsubscribed contacts can be made active again).")
             }
             next.status = status
         }

@@ -34,6 +34,8 @@ public protocol ImportStore: Sendable {
     func importJobs(workspaceID: String, limit: Int, afterID: String?) async throws -> [ImportJob]
     /// Imports still queued or running (after a restart, say), with where their uploaded file is.
     func unfinishedImports() async throws -> [(job: ImportJob, filePath: String)]
+    /// Takes a queued import to run it (queued → running); false when another process took it first.
+    func claimImport(id: String, at: Timestamp) async throws -> Bool
     /// Saves progress; fails (returns false) when the import was cancelled meanwhile, so the runner stops.
     func saveProgress(_ job: ImportJob) async throws -> Bool
     /// Cancels an unfinished import; returns the import as it is now (nil when there is none).

@@ -10,7 +10,9 @@ enum ContactRows {
         """
 
     static func selectColumns(_ kind: DatabaseKind) -> String {
-        let json = kind == .postgres ? "contacts.attributes::text AS attributes, contacts.tags::text AS tags" : "contacts.attributes, contacts.tags"
+        let json = kind == .postgres
+            ? "contacts.attributes::text AS attributes, contacts.tags::text AS tags"
+            : "json(contacts.attributes) AS attributes, json(contacts.tags) AS tags"
         return """
             contacts.id, contacts.workspace_id, contacts.email, contacts.first_name, contacts.last_name, contacts.external_id, \(json), \
             contacts.time_zone, contacts.locale, contacts.status, contacts.consent_source, contacts.consent_at, contacts.consent_ip, \
@@ -39,7 +41,11 @@ enum ContactRows {
             query.bind(json)
             query.raw("::jsonb) AS r(\(recordTypes))")
         } else {
-            let columns = insertColumns.split(separator: ",").map { "json_extract(value, '$.\($0.trimmingCharacters(in: .whitespaces))')" }
+            let columns = insertColumns.split(separator: ",").map { name in
+                let column = name.trimmingCharacters(in: .whitespaces)
+                let value = "json_extract(value, '$.\(column)')"
+                return column == "attributes" || column == "tags" ? "jsonb(\(value))" : value
+            }
             query.raw("SELECT \(columns.joined(separator: ", ")) FROM json_each(")
             query.bind(json)
             query.raw(") WHERE true")
@@ -75,31 +81,6 @@ enum ContactRows {
         number("created_at", contact.createdAt.millisecondsSinceEpoch)
         number("updated_at", contact.updatedAt.millisecondsSinceEpoch)
         json += "}"
-    }
-
-    /// One row's values, in `insertColumns` order; JSON values are cast to JSONB on PostgreSQL.
-    static func appendValues(_ contact: Contact, kind: DatabaseKind, to query: inout SQLQueryString) {
-        let jsonCast = kind == .postgres ? "::jsonb" : ""
-        query.raw("(")
-        query.bind(contact.id); query.raw(", ")
-        query.bind(contact.workspaceID); query.raw(", ")
-        query.bind(contact.email.address); query.raw(", ")
-        query.bind(contact.email.key); query.raw(", ")
-        query.bind(contact.firstName); query.raw(", ")
-        query.bind(contact.lastName); query.raw(", ")
-        query.bind(contact.externalID); query.raw(", ")
-        query.bind(contact.attributes.jsonText); query.raw(jsonCast + ", ")
-        query.bind(JSONValue.array(contact.tags.map(JSONValue.string)).jsonText); query.raw(jsonCast + ", ")
-        query.bind(contact.timeZone); query.raw(", ")
-        query.bind(contact.locale); query.raw(", ")
-        query.bind(contact.status.rawValue); query.raw(", ")
-        query.bind(contact.consent?.source); query.raw(", ")
-        query.bind(contact.consent?.at.millisecondsSinceEpoch); query.raw(", ")
-        query.bind(contact.consent?.ip); query.raw(", ")
-        query.bind(contact.consent?.text); query.raw(", ")
-        query.bind(contact.createdAt.millisecondsSinceEpoch); query.raw(", ")
-        query.bind(contact.updatedAt.millisecondsSinceEpoch)
-        query.raw(")")
     }
 
     static let updateAssignments = """

@@ -117,8 +117,8 @@ struct UpsertPlan {
     private var idByExternalID: [String: String] = [:]
     /// Suppressed address hashes (erased contacts) to the status they come back with.
     private var suppressed: [String: ContactStatus] = [:]
-    private var seen: [String: Int] = [:]
-    private var index = 0
+    /// Match keys of the items applied so far; a failed item does not count, so a later one may do what it could not.
+    private var seen = Set<String>()
     private var writeOrder: [String] = []
     private var pending: [String: Write] = [:]
 
@@ -150,6 +150,9 @@ struct UpsertPlan {
                 query.bind(workspaceID)
                 query.raw(" AND contacts.\(column) IN ")
                 query.bindSet(chunk, kind: kind)
+                // Locked until the commit: a PATCH, an unsubscribe or an erasure committing meanwhile is not
+                // overwritten with what was read before it (SQLite's one writer reads inside its transaction anyway).
+                if kind == .postgres { query.raw(" FOR UPDATE") }
                 for row in try await database.raw(query).all() { remember(try ContactRows.contact(from: row)) }
             }
         }
@@ -179,22 +182,20 @@ struct UpsertPlan {
     }
 
     mutating func apply(_ item: ContactUpsert) -> UpsertOutcome {
-        defer { index += 1 }
         guard let matchKey = item.matchKey else {
             let param = item.match == .externalID ? "external_id" : "email"
             return .failed(code: "validation_failed", param: param, message: "The item has no \(param) to match a contact by.")
         }
-        if let first = seen[matchKey] {
+        if seen.contains(matchKey) {
             return .failed(code: "duplicate_in_batch", param: item.match == .externalID ? "external_id" : "email",
-                           message: "Item \(first) has the same \(item.match == .externalID ? "external_id" : "email"); an item is applied once.")
+                           message: "An earlier item has the same \(item.match == .externalID ? "external_id" : "email"); an item is applied once.")
         }
-        seen[matchKey] = index
         let existingID: String? = switch item.match {
         case .email: item.changes.email.flatMap { idByEmail[$0.key] }
         case .externalID: item.changes.externalID.flatMap { idByExternalID[$0] }
         case .id(let id): contacts[id] != nil ? id : nil
         }
-        let result: Contact
+        var result: Contact
         let previous: Contact?
         do {
             if let existingID, let existing = contacts[existingID] {
@@ -218,12 +219,20 @@ struct UpsertPlan {
             return .failed(code: error.param == "status" ? "status_locked" : "validation_failed", param: error.param, message: error.message)
         }
         if let owner = idByEmail[result.email.key], owner != result.id {
-            return .failed(code: "email_taken", param: "email", message: "\(result.email.address) is contact \(owner) already.")
+            return .failed(code: "email_taken", param: "email", message: "That address is contact \(owner)'s already.")
         }
         if let externalID = result.externalID, let owner = idByExternalID[externalID], owner != result.id {
             return .failed(code: "external_id_taken", param: "external_id", message: "external_id '\(externalID.prefix(100))' is contact \(owner) already.")
         }
-        if let previous, result.sameContent(as: previous) { return .unchanged(previous) }
+        // An address changed to one that was suppressed (and its contact erased) keeps that suppression.
+        if let previous, previous.email.key != result.email.key, let status = suppressed[result.email.suppressionHash(workspaceID: workspaceID)] {
+            result.status = status
+        }
+        if let previous, result.sameContent(as: previous) {
+            seen.insert(matchKey)
+            return .unchanged(previous)
+        }
+        seen.insert(matchKey)
         if let before = contacts[result.id] { forget(before) }
         remember(result)
         if pending[result.id] == nil { writeOrder.append(result.id) }

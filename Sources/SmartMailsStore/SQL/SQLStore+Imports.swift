@@ -40,6 +40,15 @@ extension SQLStore: ImportStore {
         }
     }
 
+    public func claimImport(id: String, at now: Timestamp) async throws -> Bool {
+        try await client.withAutocommit { database in
+            try await database.raw("""
+                UPDATE imports SET status = 'running', started_at = COALESCE(started_at, \(bind: now.millisecondsSinceEpoch))
+                WHERE id = \(bind: id) AND status = 'queued' RETURNING id
+                """).first() != nil
+        }
+    }
+
     public func saveProgress(_ job: ImportJob) async throws -> Bool {
         try await client.withAutocommit { database in
             let saved = try await database.raw("""

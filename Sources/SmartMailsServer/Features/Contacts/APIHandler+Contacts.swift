@@ -104,7 +104,7 @@ extension APIHandler {
     private static func upsertItem(_ item: Components.Schemas.BatchUpsertRequest.ContactsPayloadPayload, now: Timestamp) throws(ValidationError) -> ContactUpsert {
         let match: ContactUpsert.Match = item.matchBy == .externalId ? .externalID : .email
         let changes = try ContactWireFields(item).changes(now: now)
-        if match == .externalID, changes.externalID == nil {
+        if match == .externalID, changes.externalID?.isEmpty ?? true {
             throw ValidationError(param: "external_id", message: "match_by external_id needs an external_id.")
         }
         return ContactUpsert(match: match, changes: changes)

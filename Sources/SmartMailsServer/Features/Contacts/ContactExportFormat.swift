@@ -3,7 +3,7 @@ import SmartMailsApp
 import SmartMailsCore
 
 /// How an export writes contacts: NDJSON (one contact object per line, as the API returns them) or CSV (a column per
-/// field and one `attributes.<name>` column per attribute, so the file imports back as it is).
+/// field and one `attributes.<name>` column per attribute, which an import reads back into the same attributes).
 public enum ContactExportFormat: Sendable {
     case csv
     case ndjson
@@ -18,15 +18,16 @@ public enum ContactExportFormat: Sendable {
 
     static let csvFields = ["id", "email", "first_name", "last_name", "external_id", "status", "tags", "time_zone", "locale", "created_at", "updated_at"]
 
-    /// The export as text chunks, a page of contacts each, read from the store as the client takes them.
-    public static func lines(_ format: ContactExportFormat, contacts: ContactService, workspaceID: String, query: ContactQuery) async throws -> AsyncThrowingMapSequence<AsyncThrowingStream<[Contact], any Error>, String> {
+    /// The export as text chunks, a page of contacts each, read from the store as the client takes them. A CSV
+    /// export starts with its header even when no contact matches, so the file still imports.
+    public static func lines(_ format: ContactExportFormat, contacts: ContactService, workspaceID: String, query: ContactQuery) async throws -> AsyncThrowingStream<String, any Error> {
         let keys = format == .csv ? try await contacts.attributeKeys(workspaceID: workspaceID, query: query) : []
-        let pages = try await contacts.export(workspaceID: workspaceID, query: query)
-        let header = CSVWriter.line(csvFields + keys.map { "attributes." + $0 })
-        let first = FirstPage()
-        return pages.map { page in
+        let pages = ExportPages(try await contacts.export(workspaceID: workspaceID, query: query))
+        let header = format == .csv ? CSVWriter.line(csvFields + keys.map { "attributes." + $0 }) : nil
+        return AsyncThrowingStream {
+            if let header = pages.takeHeader(header) { return header }
+            guard let page = try await pages.next() else { return nil }
             var text = ""
-            if format == .csv, first.take() { text += header }
             for contact in page {
                 text += format == .csv ? csvLine(contact, attributeKeys: keys) : jsonLine(contact)
             }
@@ -68,9 +69,18 @@ public enum ContactExportFormat: Sendable {
     }
 }
 
-/// True once: whether the page being written is the export's first (which carries the CSV header).
-private final class FirstPage: Sendable {
-    private let pending = Mutex(true)
+/// The pages of an export, taken one at a time by the stream that writes them.
+private final class ExportPages: @unchecked Sendable {
+    // Only the stream's one consumer calls `next()`, one call at a time: the iterator needs no lock of its own.
+    private var iterator: AsyncThrowingStream<[Contact], any Error>.AsyncIterator
+    private let headerSent = Mutex(false)
 
-    func take() -> Bool { pending.withLock { value in defer { value = false }; return value } }
+    init(_ pages: AsyncThrowingStream<[Contact], any Error>) { iterator = pages.makeAsyncIterator() }
+
+    func takeHeader(_ header: String?) -> String? {
+        guard let header else { return nil }
+        return headerSent.withLock { sent in defer { sent = true }; return sent ? nil : header }
+    }
+
+    func next() async throws -> [Contact]? { try await iterator.next() }
 }

@@ -40,12 +40,16 @@ extension APIHandler {
                 }
             }
             } catch let error as any APIErrorConvertible {
+                // A refused request starts nothing: an import the bad part came after is cancelled.
+                if let started { _ = try? await imports.cancel(id: started.id, workspaceID: caller.workspaceID, by: caller.changeActor) }
                 throw error
             } catch let error as DecodingError {
+                if let started { _ = try? await imports.cancel(id: started.id, workspaceID: caller.workspaceID, by: caller.changeActor) }
                 throw error
             } catch {
+                if let started { _ = try? await imports.cancel(id: started.id, workspaceID: caller.workspaceID, by: caller.changeActor) }
                 // The runtime's own failures to read a part (a content type the spec does not list, say).
-                throw APIError.badRequest("invalid_request", "The multipart upload could not be read: \(error)")
+                throw APIError.badRequest("invalid_request", "The multipart upload could not be read: a part has a content type or shape this operation does not take.")
             }
             guard let started else { throw ValidationError(param: "file", message: "The upload has no 'file' part.") }
             job = started

@@ -65,7 +65,7 @@ extension TagCondition: SegmentConditionSQL {
             }
             query.raw("]")
         case (.sqlite, true):
-            query.raw("contacts.tags <> '[]'")
+            query.raw("json_array_length(contacts.tags) > 0")
         case (.sqlite, false):
             query.raw("EXISTS (SELECT 1 FROM json_each(contacts.tags) WHERE json_each.value IN ")
             query.bindList(anyOf)

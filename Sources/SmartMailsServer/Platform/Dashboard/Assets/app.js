@@ -51,10 +51,11 @@ document.addEventListener("click", (event) => {
       return option;
     }));
   };
+  // A value that reads as a number or boolean is sent as one; text with a leading zero (a ZIP code) stays text.
   const typed = (raw) => {
     const value = raw.trim();
     if (value === "true" || value === "false") return value === "true";
-    if (value !== "" && !Number.isNaN(Number(value))) return Number(value);
+    if (value !== "" && !/^0[0-9]/.test(value) && !Number.isNaN(Number(value))) return Number(value);
     return value;
   };
 
