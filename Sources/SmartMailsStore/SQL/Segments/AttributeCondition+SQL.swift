@@ -29,7 +29,9 @@ extension AttributeCondition: SegmentConditionSQL {
             }
             query.raw(")")
         case .withinLastDays(let days):
-            let from = AttributeValue.date(RFC3339.format(context.now.adding(seconds: -Int64(days) * 86_400)))
+            // The lower bound as a bare date: it sorts before every date-time of that day and equals a date-only
+            // value of it, so both forms of a date on the first day of the window are in it.
+            let from = AttributeValue.date(String(RFC3339.format(context.now.adding(seconds: -Int64(days) * 86_400)).prefix(10)))
             let to = AttributeValue.date(RFC3339.format(context.now))
             query.raw("("); sql.compare(">=", from, &query); query.raw(" AND "); sql.compare("<=", to, &query); query.raw(")")
         }
