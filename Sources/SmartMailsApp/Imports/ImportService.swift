@@ -82,7 +82,7 @@ public struct ImportService: Sendable {
         }
         try handle.synchronize()
         guard let header else { throw ContactError.unreadableFile("The file is empty: it needs a header row and at least one contact.") }
-        _ = try ImportColumns(header: header, options: options)
+        if !mappingChecked { _ = try ImportColumns(header: header, options: options) }
         return (bytes, rows)
     }
 
