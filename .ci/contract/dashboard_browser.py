@@ -243,6 +243,23 @@ def audience_journey(server, browser, folder):
     check(browser.driver.find_element(By.CSS_SELECTOR, "tbody tr td:nth-child(2)").text == "1", "the segments page does not count 1 contact")
 
 
+def domains_journey(server, browser):
+    """A sending domain added through the page shows the records to publish, and a bad name is explained."""
+    browser.open(server.url + "/app/domains")
+    browser.wait_for("No sending domains yet", "the domains page did not open empty")
+    browser.fill("domain-name", "Shop.Example")
+    browser.submit("form[action='/app/domains'] button[type=submit]")
+    browser.wait_for("_domainkey.shop.example", "adding a domain did not show its DKIM records")
+    text = browser.text()
+    check("v=DKIM1; k=ed25519; p=" in text and "v=DKIM1; k=rsa; p=" in text, "the page lacks one of the two DKIM records")
+    check("_dmarc.shop.example" in text and "bounces.shop.example" in text, "the page lacks the DMARC or return-path record")
+    check("PRIVATE KEY" not in browser.driver.page_source, "the page shows a private key")
+    browser.shot("domains")
+    browser.fill("domain-name", "not a domain")
+    browser.submit("form[action='/app/domains'] button[type=submit]")
+    browser.wait_for("is not a domain name", "a bad domain name was not explained")
+
+
 def invite_marketer(server, browser):
     """The owner invites a marketer from the Team page and copies the link it shows once."""
     browser.open(server.url + "/app/team")
@@ -269,6 +286,7 @@ def marketer_journey(server, link, screenshots, engine):
         browser.wait_for_url("/app", "accepting the invitation did not sign in")
         check("marketer of this workspace" in browser.text(), "the invitee is not a marketer")
         check("API keys" not in browser.text(), "a marketer's navigation offers API keys")
+        check("Domains" not in browser.text(), "a marketer's navigation offers sending domains")
         browser.shot("overview-phone")
         browser.open(server.url + "/app/keys")
         browser.wait_for("Not allowed", "a marketer opened the API keys page")
@@ -292,6 +310,7 @@ def main():
             try:
                 owner_journey(server, owner)
                 audience_journey(server, owner, server.folder)
+                domains_journey(server, owner)
                 link = invite_marketer(server, owner)
             finally:
                 owner.quit()

@@ -39,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let email = Environment.value("SMARTMAILS_OWNER_EMAIL") { configuration.ownerEmail = email }
         configuration.publicURL = Environment.value("SMARTMAILS_PUBLIC_URL")
+        configuration.secretKey = Environment.value("SMARTMAILS_SECRET_KEY")
+        configuration.spfInclude = Environment.value("SMARTMAILS_SPF_INCLUDE")
+        configuration.mailHost = Environment.value("SMARTMAILS_MAIL_HOST")
         if let text = Environment.value("SMARTMAILS_PASSWORD_COST") {
             guard let cost = UInt8(text), (4...16).contains(cost) else { throw ValidationError("SMARTMAILS_PASSWORD_COST must be 4 to 16") }
             configuration.passwordCost = cost

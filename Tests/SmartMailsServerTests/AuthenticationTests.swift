@@ -105,8 +105,8 @@ import Testing
             let issued = try await app.makeKey(scopes: ["read"])
             let old = issued.token.rawValue
 
-            // 5 s of overlap: a machine busy with the whole suite once took over 2 s to answer the next request.
-            let rolled = try await client.call(.post, "/v1/api-keys/\(issued.key.id)/roll", key: app.adminKey, json: #"{"old_expires_in": 5}"#)
+            // 10 s of overlap: a machine busy with the whole suite has taken over 5 s to answer the next request.
+            let rolled = try await client.call(.post, "/v1/api-keys/\(issued.key.id)/roll", key: app.adminKey, json: #"{"old_expires_in": 10}"#)
             #expect(rolled.status == .ok)
             let new = try #require(rolled.json["secret"] as? String)
             #expect(new != old && rolled.json["id"] as? String == issued.key.id)
@@ -115,7 +115,7 @@ import Testing
 
             #expect(try await client.call(.get, "/v1/me", key: old).status == .ok)
             #expect(try await client.call(.get, "/v1/me", key: new).status == .ok)
-            try await Task.sleep(for: .milliseconds(5200))
+            try await Task.sleep(for: .milliseconds(10_200))
             let expired = try await client.call(.get, "/v1/me", key: old)
             expired.expectError(.unauthorized, code: "api_key_expired")
             #expect(expired.errorMessage.contains("rolled"))

@@ -23,7 +23,8 @@ struct MultiNodeTests {
                 workspaceID: created.workspace.id, name: "shared", scopes: .all, mode: .live, by: .system
             )
             // Long cache lifetime, so only the notification can explain a fast refusal.
-            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, keyCacheSeconds: 3600)
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, keyCacheSeconds: 3600)
+            configuration.secretKey = SecretBox.generateEncodedKey()
             let nodeA = try buildApplication(configuration: configuration, store: storeA, logger: Logger(label: "a"))
             let nodeB = try buildApplication(configuration: configuration, store: storeB, logger: Logger(label: "b"))
             try await nodeA.test(.router) { clientA in
@@ -53,7 +54,8 @@ struct MultiNodeTests {
                 workspaceID: created.workspace.id, name: "limited", scopes: .all, mode: .live,
                 rateLimit: RateLimitPolicy(requests: 10, perSeconds: 3600), by: .system
             ).token.rawValue
-            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            configuration.secretKey = SecretBox.generateEncodedKey()
             let nodeA = try buildApplication(configuration: configuration, store: storeA, logger: Logger(label: "a"))
             let nodeB = try buildApplication(configuration: configuration, store: storeB, logger: Logger(label: "b"))
             try await nodeA.test(.router) { clientA in

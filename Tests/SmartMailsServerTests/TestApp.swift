@@ -18,6 +18,8 @@ struct TestApp {
     let adminKey: String
     /// The one-time link token the first start made for the owner (`owner@example.com`) to set a password.
     let ownerPasswordToken: String
+    /// The server secret this run seals DKIM keys with (made per run, so no test writes a key file).
+    let secretKey: String
 
     static func run(
         on database: TestDatabase, mode: TestingSetup = .router,
@@ -29,11 +31,12 @@ struct TestApp {
             var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
             // bcrypt's cheapest cost: the tests check what passwords do, not how slowly they are hashed.
             configuration.passwordCost = 4
+            configuration.secretKey = SecretBox.generateEncodedKey()
             configure(&configuration)
             let app = try buildApplication(configuration: configuration, store: store, logger: Logger(label: "test"))
             let fixture = TestApp(
                 store: store, workspace: created.workspace, adminKey: created.adminKey.token.rawValue,
-                ownerPasswordToken: created.ownerPasswordLink.rawValue
+                ownerPasswordToken: created.ownerPasswordLink.rawValue, secretKey: configuration.secretKey ?? ""
             )
             try await app.test(mode) { client in try await body(fixture, client) }
         }

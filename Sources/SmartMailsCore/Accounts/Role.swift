@@ -17,7 +17,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
         case .owner, .admin:
             .all
         case .developer:
-            ScopeSet([.keysAdmin, .webhooksAdmin, .contactsRead, .messagesRead, .campaignsRead, .analyticsRead, .auditRead])
+            ScopeSet([.keysAdmin, .webhooksAdmin, .domainsAdmin, .contactsRead, .messagesRead, .campaignsRead, .analyticsRead, .auditRead])
         case .marketer:
             ScopeSet([.contactsWrite, .messagesRead, .messagesSend, .campaignsWrite, .analyticsRead])
         case .viewer:

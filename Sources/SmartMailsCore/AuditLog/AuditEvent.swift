@@ -57,4 +57,6 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case segmentDeleted = "segment.deleted"
     case importStarted = "import.started"
     case importCancelled = "import.cancelled"
+    case domainCreated = "domain.created"
+    case domainDeleted = "domain.deleted"
 }

@@ -60,7 +60,7 @@ public struct ContactEmail: Sendable, Hashable {
         return true
     }
 
-    private static func isValidASCIIDomain(_ domain: String) -> Bool {
+    static func isValidASCIIDomain(_ domain: String) -> Bool {
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, domain.utf8.count <= 253 else { return false }
         return labels.allSatisfy { label in

@@ -13,6 +13,8 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Hashable {
     case auditRead = "audit:read"
     /// Invite, re-role and remove members (the owner and admins of a workspace hold it).
     case membersAdmin = "members:admin"
+    /// Sending domains: their DKIM keys and the DNS records to publish.
+    case domainsAdmin = "domains:admin"
 
     /// Made once: `allCases` builds a new array each time it is read, and every request checks a scope.
     private static let ordered = Scope.allCases

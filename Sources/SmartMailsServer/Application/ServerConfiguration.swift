@@ -1,3 +1,4 @@
+import Foundation
 import SmartMailsCore
 import SmartMailsStore
 
@@ -42,6 +43,19 @@ public struct ServerConfiguration: Sendable {
     /// Whether rate limits live in PostgreSQL (shared by all nodes) rather than in each process; nil decides by
     /// the database: shared on PostgreSQL, where several nodes may serve the same keys, local on SQLite.
     public var sharedRateLimits: Bool?
+    /// `SMARTMAILS_SECRET_KEY` (64 hex digits or 32 bytes of base64); nil uses the data folder's `secret.key`.
+    public var secretKey: String?
+    /// The relay's SPF include for the suggested SPF record (`SMARTMAILS_SPF_INCLUDE`).
+    public var spfInclude: String?
+    /// The host that receives bounces, for the return-path MX record (`SMARTMAILS_MAIL_HOST`); nil means the public
+    /// URL's host.
+    public var mailHost: String?
+
+    /// `mailHost`, or the host of `resolvedPublicURL`.
+    public var resolvedMailHost: String {
+        if let mailHost { return mailHost }
+        return URLComponents(string: resolvedPublicURL)?.host ?? "localhost"
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./data", databaseURL: String? = nil,

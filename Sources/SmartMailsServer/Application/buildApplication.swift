@@ -39,11 +39,15 @@ public func buildApplication(
     let team = TeamService(store: store, hasher: hasher, keys: keys)
     let importRunner = ImportRunner(store: store, logger: logger)
     let contacts = ContactService(store: store)
+    let domains = DomainService(
+        store: store, secrets: try ServerSecret.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory, logger: logger),
+        settings: DomainRecordSettings(spfInclude: configuration.spfInclude, inboundHost: configuration.resolvedMailHost)
+    )
     let imports = ImportService(store: store, directory: configuration.importsDirectory, runner: importRunner)
     let handler = APIHandler(
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), team: team,
         contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
-        publicURL: configuration.resolvedPublicURL,
+        domains: domains, publicURL: configuration.resolvedPublicURL,
         auditLog: AuditLogService(store: store),
         workspaces: WorkspaceDirectory(store: store), readiness: store, metrics: metrics
     )
@@ -60,7 +64,7 @@ public func buildApplication(
         accounts: AccountService(store: store, hasher: hasher), team: team, workspaces: store,
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
         contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
-        addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
+        domains: domains, addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
     ).addRoutes(to: router)
 
     return Application(

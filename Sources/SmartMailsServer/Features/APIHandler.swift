@@ -13,6 +13,7 @@ struct APIHandler: APIProtocol {
     let lists: ListService
     let segments: SegmentService
     let imports: ImportService
+    let domains: DomainService
     /// Where browsers reach the server, for the links answers carry (invitations).
     let publicURL: String
     let auditLog: AuditLogService

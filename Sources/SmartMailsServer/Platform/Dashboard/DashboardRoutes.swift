@@ -21,6 +21,7 @@ struct DashboardRoutes: Sendable {
     let lists: ListService
     let segments: SegmentService
     let imports: ImportService
+    let domains: DomainService
     let addressResolver: ClientAddressResolver
     /// Where browsers reach the server, for the invitation links the team page hands out.
     let publicURL: String
@@ -36,6 +37,9 @@ struct DashboardRoutes: Sendable {
         }
         router.get("app") { request, context in try await overview(request, context) }
         router.get("app/keys") { request, context in try await keyList(request, context) }
+        router.get("app/domains") { request, context in try await domainsPage(request, context) }
+        router.post("app/domains") { request, context in try await createDomain(request, context) }
+        router.post("app/domains/:id/delete") { request, context in try await deleteDomain(request, context) }
         router.post("app/keys") { request, context in try await createKey(request, context) }
         router.get("app/keys/:id") { request, context in try await keyPage(request, context) }
         router.post("app/keys/:id/roll") { request, context in try await rollKey(request, context) }

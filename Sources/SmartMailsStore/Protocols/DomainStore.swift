@@ -1,0 +1,11 @@
+import SmartMailsCore
+
+/// A workspace's sending domains with their (sealed) DKIM keys.
+public protocol DomainStore: Sendable {
+    /// Inserts the domain and its keys; false when the workspace has a domain of that name already.
+    func insertDomain(_ domain: SendingDomain, audit: AuditEvent) async throws -> Bool
+    func domains(workspaceID: String, limit: Int, afterID: String?) async throws -> [SendingDomain]
+    func domain(workspaceID: String, id: String) async throws -> SendingDomain?
+    func domain(workspaceID: String, name: String) async throws -> SendingDomain?
+    func deleteDomain(workspaceID: String, id: String, audit: AuditEvent) async throws -> Bool
+}

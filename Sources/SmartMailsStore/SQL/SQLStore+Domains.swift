@@ -1,0 +1,99 @@
+import PostgresKit
+import SQLKit
+import SmartMailsCore
+
+extension SQLStore: DomainStore {
+    public func insertDomain(_ domain: SendingDomain, audit: AuditEvent) async throws -> Bool {
+        do {
+            return try await client.withTransaction { database in
+                let existing = try await database.raw(
+                    "SELECT id FROM sending_domains WHERE workspace_id = \(bind: domain.workspaceID) AND name = \(bind: domain.name)"
+                ).first()
+                guard existing == nil else { return false }
+                try await database.raw("""
+                    INSERT INTO sending_domains (id, workspace_id, name, created_at, updated_at)
+                    VALUES (\(bind: domain.id), \(bind: domain.workspaceID), \(bind: domain.name),
+                        \(bind: domain.createdAt.millisecondsSinceEpoch), \(bind: domain.updatedAt.millisecondsSinceEpoch))
+                    """).run()
+                for key in domain.keys {
+                    try await database.raw("""
+                        INSERT INTO dkim_keys (domain_id, algorithm, selector, public_record, sealed_private_key, created_at)
+                        VALUES (\(bind: domain.id), \(bind: key.algorithm.rawValue), \(bind: key.selector), \(bind: key.publicRecord),
+                            \(bind: key.sealedPrivateKey), \(bind: domain.createdAt.millisecondsSinceEpoch))
+                        """).run()
+                }
+                try await database.insertAudit(audit)
+                return true
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // Two nodes adding the same name at once: the second finds it taken, as it would have a moment later.
+            return false
+        }
+    }
+
+    public func domains(workspaceID: String, limit: Int, afterID: String?) async throws -> [SendingDomain] {
+        let kind = client.kind
+        return try await client.withReader { database in
+            var query = SQLQueryString("SELECT * FROM sending_domains WHERE workspace_id = ")
+            query.bind(workspaceID)
+            if let afterID { query.raw(" AND id > "); query.bind(afterID) }
+            query.raw(" ORDER BY id LIMIT \(limit)")
+            let rows = try await database.raw(query).all()
+            return try await Self.withKeys(rows, kind: kind, from: database)
+        }
+    }
+
+    public func domain(workspaceID: String, id: String) async throws -> SendingDomain? {
+        let kind = client.kind
+        return try await client.withReader { database in
+            let rows = try await database.raw("SELECT * FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").all()
+            return try await Self.withKeys(rows, kind: kind, from: database).first
+        }
+    }
+
+    public func domain(workspaceID: String, name: String) async throws -> SendingDomain? {
+        let kind = client.kind
+        return try await client.withReader { database in
+            let rows = try await database.raw("SELECT * FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND name = \(bind: name)").all()
+            return try await Self.withKeys(rows, kind: kind, from: database).first
+        }
+    }
+
+    public func deleteDomain(workspaceID: String, id: String, audit: AuditEvent) async throws -> Bool {
+        try await client.withTransaction { database in
+            // Keys first: SQLite enforces ON DELETE CASCADE only with foreign keys on, which a copied file may not have.
+            let owned = try await database.raw("SELECT id FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").first()
+            guard owned != nil else { return false }
+            try await database.raw("DELETE FROM dkim_keys WHERE domain_id = \(bind: id)").run()
+            try await database.raw("DELETE FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").run()
+            try await database.insertAudit(audit)
+            return true
+        }
+    }
+
+    /// The domains of `rows` with their keys, read in one query.
+    private static func withKeys(_ rows: [any SQLRow], kind: DatabaseKind, from database: any SQLDatabase) async throws -> [SendingDomain] {
+        guard !rows.isEmpty else { return [] }
+        let ids = try rows.map { try $0.string("id") }
+        var query = SQLQueryString("SELECT * FROM dkim_keys WHERE domain_id IN ")
+        query.bindSet(ids, kind: kind)
+        // ed25519 before rsa: the order the signatures are added in and the records are listed in.
+        query.raw(" ORDER BY domain_id, algorithm")
+        var keys: [String: [DKIMKey]] = [:]
+        for row in try await database.raw(query).all() {
+            let key = DKIMKey(
+                algorithm: try row.decoded("algorithm", table: "dkim_keys", as: DKIMKey.Algorithm.init(rawValue:)),
+                selector: try row.string("selector"), publicRecord: try row.string("public_record"),
+                sealedPrivateKey: try row.string("sealed_private_key")
+            )
+            keys[try row.string("domain_id"), default: []].append(key)
+        }
+        return try rows.map { row in
+            let id = try row.string("id")
+            return SendingDomain(
+                id: id, workspaceID: try row.string("workspace_id"), name: try row.string("name"), keys: keys[id] ?? [],
+                createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at")
+            )
+        }
+    }
+}
