@@ -65,7 +65,9 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(Self.banner(secret: created.adminKey.token.rawValue, passwordLink: created.ownerPasswordLink, configuration: configuration).utf8))
         }
         do {
-            let app = try buildApplication(configuration: configuration, store: store, logger: logger)
+            let secrets = try ServerSecret.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory, logger: logger)
+            try await ServerSecret.check(secrets, against: store)
+            let app = try buildApplication(configuration: configuration, store: store, secrets: secrets, logger: logger)
             logger.info("SmartMails listening", metadata: [
                 "address": "http://\(configuration.host):\(configuration.port)",
                 "database": .string(configuration.databaseURL == nil ? configuration.sqlitePath : "postgresql"),

@@ -97,6 +97,19 @@ import Testing
 }
 
 @Suite struct ServerSecretTests {
+    @Test(arguments: TestDatabase.all)
+    func aNodeWithAnotherSecretKeyThanTheDatabasesIsRefused(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let encoded = SecretBox.generateEncodedKey()
+            try await ServerSecret.check(try SecretBox(encodedKey: encoded), against: store)
+            // The same key again (a restart, a second node given it) is fine; another key is refused, naming the fix.
+            try await ServerSecret.check(try SecretBox(encodedKey: encoded), against: store)
+            let other = try SecretBox(encodedKey: SecretBox.generateEncodedKey())
+            let error = await #expect(throws: SecretKeyError.self) { try await ServerSecret.check(other, against: store) }
+            #expect(error?.description.contains("SMARTMAILS_SECRET_KEY") == true)
+        }
+    }
+
     @Test func theFirstStartMakesAKeyFileOnlyTheOwnerCanReadAndLaterStartsReuseIt() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smartmails-secret-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -112,5 +125,9 @@ import Testing
         #expect(throws: SecretKeyError.self) { try configured.open(first.seal("x", context: "c"), context: "c") }
         let error = #expect(throws: SecretKeyError.self) { try ServerSecret.load(configured: "short", dataDirectory: directory, logger: logger) }
         #expect(error?.description.contains("SMARTMAILS_SECRET_KEY") == true)
+        // A damaged key file stops the start; it is never replaced by a new key, which would orphan every sealed one.
+        try Data("not a key\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: SecretKeyError.self) { try ServerSecret.load(configured: nil, dataDirectory: directory, logger: logger) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "not a key\n")
     }
 }

@@ -35,6 +35,12 @@ public struct SecretBox: Sendable {
         SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
     }
 
+    /// A value that identifies the key without revealing it (an HMAC of a fixed label), so that nodes sharing one
+    /// database can tell whether they were given the same key.
+    public var fingerprint: String {
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array("smartmails secret key fingerprint v1".utf8), using: key))
+    }
+
     public func seal(_ plaintext: String, context: String) throws -> String {
         let box = try AES.GCM.seal(Array(plaintext.utf8), using: key, authenticating: Array(context.utf8))
         guard let combined = box.combined else { throw SecretKeyError("sealing failed") }

@@ -9,8 +9,11 @@ import SmartMailsStore
 
 /// The one place the server is assembled: the services over storage, the request envelope, the operation policy in
 /// front of the generated handlers, the documentation routes, the dashboard, and the background services.
+///
+/// `secrets` is the server's secret key as the caller loaded (and checked against the database) it; nil loads it
+/// from the configuration here.
 public func buildApplication(
-    configuration: ServerConfiguration, store: SQLStore, logger: Logger
+    configuration: ServerConfiguration, store: SQLStore, secrets: SecretBox? = nil, logger: Logger
 ) throws -> some ApplicationProtocol {
     let metrics = ServerMetrics()
     let rateLimiter: any RateLimiting =
@@ -40,7 +43,7 @@ public func buildApplication(
     let importRunner = ImportRunner(store: store, logger: logger)
     let contacts = ContactService(store: store)
     let domains = DomainService(
-        store: store, secrets: try ServerSecret.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory, logger: logger),
+        store: store, secrets: try secrets ?? ServerSecret.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory, logger: logger),
         settings: DomainRecordSettings(spfInclude: configuration.spfInclude, inboundHost: configuration.resolvedMailHost)
     )
     let imports = ImportService(store: store, directory: configuration.importsDirectory, runner: importRunner)

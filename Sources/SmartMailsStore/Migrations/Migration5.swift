@@ -1,5 +1,6 @@
 /// Sending domains and their DKIM keys (one per algorithm; a separate table so keys can be rolled later). Private
-/// keys are stored sealed with the server's secret key, never in the clear.
+/// keys are stored sealed with the server's secret key, never in the clear; `server_settings` keeps that key's
+/// fingerprint, so a node started with another key is refused instead of failing to open them.
 enum Migration5 {
     static let domains = Migration(version: 5) { _ in
         [
@@ -15,6 +16,7 @@ enum Migration5 {
                 selector TEXT NOT NULL, public_record TEXT NOT NULL, sealed_private_key TEXT NOT NULL,
                 created_at BIGINT NOT NULL, PRIMARY KEY (domain_id, algorithm))
             """,
+            "CREATE TABLE server_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)",
         ]
     }
 }

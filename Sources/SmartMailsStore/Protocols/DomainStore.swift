@@ -9,3 +9,9 @@ public protocol DomainStore: Sendable {
     func domain(workspaceID: String, name: String) async throws -> SendingDomain?
     func deleteDomain(workspaceID: String, id: String, audit: AuditEvent) async throws -> Bool
 }
+
+/// Settings every node of one database shares.
+public protocol ServerSettingsStore: Sendable {
+    /// The value stored under `name`, storing `value` first when there is none yet (the first node to start decides).
+    func setting(_ name: String, defaultingTo value: String, at now: Timestamp) async throws -> String
+}

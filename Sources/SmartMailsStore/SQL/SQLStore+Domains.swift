@@ -97,3 +97,17 @@ extension SQLStore: DomainStore {
         }
     }
 }
+
+extension SQLStore: ServerSettingsStore {
+    public func setting(_ name: String, defaultingTo value: String, at now: Timestamp) async throws -> String {
+        try await client.withTransaction { database in
+            try await database.raw("""
+                INSERT INTO server_settings (name, value, updated_at) VALUES (\(bind: name), \(bind: value), \(bind: now.millisecondsSinceEpoch))
+                ON CONFLICT (name) DO NOTHING
+                """).run()
+            let row = try await database.raw("SELECT value FROM server_settings WHERE name = \(bind: name)").first()
+            guard let row else { throw StoredValueError(table: "server_settings", column: "value", value: name) }
+            return try row.string("value")
+        }
+    }
+}
