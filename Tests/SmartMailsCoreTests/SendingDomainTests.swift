@@ -58,10 +58,15 @@ import Testing
         ])
         #expect(records.map(\.purpose) == [.dkim, .dkim, .spf, .dmarc, .returnPath])
         #expect(records[0].value == "v=DKIM1; k=ed25519; p=AAAA")
-        #expect(records[2].value == "v=spf1 a mx ~all")
+        #expect(records[2].value == "v=spf1 a:mx.smartmails.example ~all")
         #expect(records[3].value.hasPrefix("v=DMARC1; p=none"))
         #expect(records[4].type == .mx && records[4].value == "10 mx.smartmails.example.")
         let relayed = domain.records(settings: DomainRecordSettings(spfInclude: "spf.relay.example", inboundHost: "mx.example"))
         #expect(relayed[2].value == "v=spf1 include:spf.relay.example ~all")
+        // A server known only by its address is authorised by it (SPF's `a:` needs a name).
+        let byAddress = domain.records(settings: DomainRecordSettings(spfInclude: nil, inboundHost: "203.0.113.7"))
+        #expect(byAddress[2].value == "v=spf1 ip4:203.0.113.7 ~all")
+        let byV6 = domain.records(settings: DomainRecordSettings(spfInclude: nil, inboundHost: "2001:db8::25"))
+        #expect(byV6[2].value == "v=spf1 ip6:2001:db8::25 ~all")
     }
 }

@@ -31,7 +31,9 @@ public struct SendingDomain: Sendable, Equatable {
         var records = keys.map { key in
             DNSRecordSpec(purpose: .dkim, type: .txt, name: "\(key.selector)._domainkey.\(name)", value: key.publicRecord)
         }
-        let spf = settings.spfInclude.map { "v=spf1 include:\($0) ~all" } ?? "v=spf1 a mx ~all"
+        // The relay's include, or else the server's own mail host (by address when it is one): whoever sends.
+        let sender = settings.spfInclude.map { "include:\($0)" } ?? IPAddress(settings.inboundHost).map { "\($0.isIPv4 ? "ip4" : "ip6"):\(settings.inboundHost)" } ?? "a:\(settings.inboundHost)"
+        let spf = "v=spf1 \(sender) ~all"
         records.append(DNSRecordSpec(purpose: .spf, type: .txt, name: name, value: spf))
         records.append(DNSRecordSpec(purpose: .dmarc, type: .txt, name: "_dmarc." + name, value: "v=DMARC1; p=none; rua=mailto:dmarc-reports@\(name)"))
         records.append(DNSRecordSpec(purpose: .returnPath, type: .mx, name: bounceHost, value: "10 \(settings.inboundHost)."))
@@ -98,7 +100,7 @@ public struct DNSRecordSpec: Sendable, Equatable {
 /// What the server's own setup puts into the suggested records.
 public struct DomainRecordSettings: Sendable, Equatable {
     /// The SPF include of the relay the server sends through (`SMARTMAILS_SPF_INCLUDE`); without one the suggestion
-    /// authorises the domain's own A and MX hosts.
+    /// authorises `inboundHost`, the server's own mail host, which then sends directly.
     public var spfInclude: String?
     /// The host that receives bounces (the MX of the return-path host).
     public var inboundHost: String
