@@ -20,6 +20,7 @@ public struct DomainService: Sendable {
 
     public func create(name: String, workspaceID: String, by actor: ChangeActor, now: Timestamp = .now) async throws -> SendingDomain {
         let name = try SendingDomain.validName(name)
+        // Checked before the keys are made (RSA generation is the costly part); the insert checks again, atomically.
         if let existing = try await store.domain(workspaceID: workspaceID, name: name) { throw DomainError.exists(name: name, id: existing.id) }
         let id = ResourceID.make(prefix: SendingDomain.idPrefix, at: now)
         // A dated selector per key, so a later roll publishes new selectors next to the old ones.

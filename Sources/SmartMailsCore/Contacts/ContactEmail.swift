@@ -22,16 +22,7 @@ public struct ContactEmail: Sendable, Hashable {
         guard !local.isEmpty, local.utf8.count <= 64, isValidLocalPart(local) else {
             throw ValidationError(param: param, message: "'\(trimmed.prefix(100))' is not an e-mail address: the part before @ must be 1 to 64 characters with no spaces, quotes or control characters.")
         }
-        // Plain ASCII domains (nearly all) skip the IDNA work.
-        let domain: String
-        if domainText.utf8.allSatisfy({ $0 < 0x80 }) {
-            domain = domainText.lowercased()
-            guard isValidASCIIDomain(domain) else {
-                throw ValidationError(param: param, message: "'\(trimmed.prefix(100))' is not an e-mail address: '\(domainText.prefix(100))' is not a domain.")
-            }
-        } else if let encoded = IDNA.asciiDomain(domainText) {
-            domain = encoded
-        } else {
+        guard let domain = DomainName.normalized(domainText) else {
             throw ValidationError(param: param, message: "'\(trimmed.prefix(100))' is not an e-mail address: '\(domainText.prefix(100))' is not a domain.")
         }
         let address = local + "@" + domain
@@ -58,16 +49,6 @@ public struct ContactEmail: Sendable, Hashable {
             guard byte > 0x20, byte != 0x7F, !"\"(),:;<>@[\\]".utf8.contains(byte) else { return false }
         }
         return true
-    }
-
-    static func isValidASCIIDomain(_ domain: String) -> Bool {
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, domain.utf8.count <= 253 else { return false }
-        return labels.allSatisfy { label in
-            let bytes = label.utf8
-            guard !bytes.isEmpty, bytes.count <= 63, bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
-            return bytes.allSatisfy { $0.isASCIILetter || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
-        }
     }
 }
 

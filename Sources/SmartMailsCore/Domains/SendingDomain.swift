@@ -44,8 +44,7 @@ public struct SendingDomain: Sendable, Equatable {
     public static func validName(_ text: String) throws(ValidationError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let name = trimmed.hasSuffix(".") ? String(trimmed.dropLast()) : trimmed
-        let ascii: String? = name.utf8.allSatisfy { $0 < 0x80 } ? name : IDNA.asciiDomain(name)
-        guard let ascii, ContactEmail.isValidASCIIDomain(ascii) else {
+        guard let ascii = DomainName.normalized(name), DomainName.isValidASCIIDomain(ascii) else {
             throw ValidationError(param: "name", message: "'\(text.prefix(100))' is not a domain name such as example.com.")
         }
         return ascii

@@ -44,30 +44,35 @@ extension SQLStore: DomainStore {
     }
 
     public func domain(workspaceID: String, id: String) async throws -> SendingDomain? {
-        let kind = client.kind
-        return try await client.withReader { database in
-            let rows = try await database.raw("SELECT * FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").all()
-            return try await Self.withKeys(rows, kind: kind, from: database).first
-        }
+        try await domain(workspaceID: workspaceID, where: "id", is: id)
     }
 
     public func domain(workspaceID: String, name: String) async throws -> SendingDomain? {
-        let kind = client.kind
-        return try await client.withReader { database in
-            let rows = try await database.raw("SELECT * FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND name = \(bind: name)").all()
-            return try await Self.withKeys(rows, kind: kind, from: database).first
-        }
+        try await domain(workspaceID: workspaceID, where: "name", is: name)
     }
 
     public func deleteDomain(workspaceID: String, id: String, audit: AuditEvent) async throws -> Bool {
         try await client.withTransaction { database in
-            // Keys first: SQLite enforces ON DELETE CASCADE only with foreign keys on, which a copied file may not have.
-            let owned = try await database.raw("SELECT id FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").first()
-            guard owned != nil else { return false }
-            try await database.raw("DELETE FROM dkim_keys WHERE domain_id = \(bind: id)").run()
-            try await database.raw("DELETE FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").run()
+            // Keys first (they reference the domain), and only a domain of this workspace's.
+            try await database.raw("""
+                DELETE FROM dkim_keys WHERE domain_id IN (SELECT id FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id))
+                """).run()
+            let deleted = try await database.raw("DELETE FROM sending_domains WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id").first()
+            guard deleted != nil else { return false }
             try await database.insertAudit(audit)
             return true
+        }
+    }
+
+    /// The workspace's domain whose `column` (a constant: `id` or `name`) is `value`.
+    private func domain(workspaceID: String, where column: String, is value: String) async throws -> SendingDomain? {
+        let kind = client.kind
+        return try await client.withReader { database in
+            var query = SQLQueryString("SELECT * FROM sending_domains WHERE workspace_id = ")
+            query.bind(workspaceID)
+            query.raw(" AND \(column) = ")
+            query.bind(value)
+            return try await Self.withKeys(try await database.raw(query).all(), kind: kind, from: database).first
         }
     }
 
