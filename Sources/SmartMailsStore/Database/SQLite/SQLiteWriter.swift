@@ -97,11 +97,12 @@ final class SQLiteWriter: Sendable {
                 idleWaiters.forEach { $0.resume() }
                 return
             }
-            if await commit(group) { state.withLock { $0.commits += 1 } }
+            await commit(group)
         }
     }
 
-    /// Runs `group` in one transaction; returns whether it committed.
+    /// Runs `group` in one transaction and counts the commit before anyone in it is answered.
+    @discardableResult
     private func commit(_ group: [Job]) async -> Bool {
         let database = connection.sql(queryLogLevel: .trace)
         var outcomes: [Outcome] = []
@@ -126,6 +127,7 @@ final class SQLiteWriter: Sendable {
                 }
             }
             try await database.raw("COMMIT").run()
+            state.withLock { $0.commits += 1 }
             outcomes.forEach { $0.settle(nil) }
             return true
         } catch {
