@@ -75,6 +75,7 @@ let package = Package(
                 "SmartMailsCore",
                 "SmartMailsStore",
                 "SMTPKit",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // bcrypt only (a C implementation with no framework of its own), for passwords.

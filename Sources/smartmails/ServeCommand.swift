@@ -42,6 +42,19 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.secretKey = Environment.value("SMARTMAILS_SECRET_KEY")
         configuration.spfInclude = Environment.value("SMARTMAILS_SPF_INCLUDE")
         configuration.mailHost = Environment.value("SMARTMAILS_MAIL_HOST")
+        configuration.smtpURL = Environment.value("SMARTMAILS_SMTP_URL")
+        if let text = Environment.value("SMARTMAILS_DELIVERY_CONCURRENCY") {
+            guard let value = Int(text), (1...1000).contains(value) else { throw ValidationError("SMARTMAILS_DELIVERY_CONCURRENCY must be 1 to 1000") }
+            configuration.delivery.concurrency = value
+        }
+        if let text = Environment.value("SMARTMAILS_QUEUE_MAX_AGE") {
+            guard let hours = Double(text), hours > 0, hours <= 24 * 30 else { throw ValidationError("SMARTMAILS_QUEUE_MAX_AGE must be a number of hours, more than 0 and at most 720") }
+            configuration.delivery.retry.maximumAge = Int64(hours * 3_600_000)
+        }
+        if let text = Environment.value("SMARTMAILS_QUEUE_LEASE") {
+            guard let seconds = Int64(text), (5...3600).contains(seconds) else { throw ValidationError("SMARTMAILS_QUEUE_LEASE must be 5 to 3600 seconds") }
+            configuration.delivery.lease = .seconds(seconds)
+        }
         if let text = Environment.value("SMARTMAILS_PASSWORD_COST") {
             guard let cost = UInt8(text), (4...16).contains(cost) else { throw ValidationError("SMARTMAILS_PASSWORD_COST must be 4 to 16") }
             configuration.passwordCost = cost

@@ -24,6 +24,9 @@ public enum SMTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
     case timeout(SMTPStage)
     /// The connection closed before the operation finished.
     case connectionClosed
+    /// The connection closed while a reply was awaited. At `.dataTermination` the whole message was sent and the
+    /// server may have accepted it: trying again may deliver it twice.
+    case connectionLost(awaiting: SMTPStage)
     /// A socket or TLS error, described.
     case network(String)
     /// The server sent something that is not SMTP.
@@ -39,7 +42,7 @@ public enum SMTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
         case .rejected(_, let reply): return reply.kind != .permanentFailure
         case .allRecipientsRejected(let results): return results.allSatisfy { $0.reply.kind == .transientFailure }
         case .authenticationFailed(let reply): return reply.kind == .transientFailure
-        case .timeout, .connectionClosed, .network, .protocolViolation, .connectionUnusable, .poolShutDown: return true
+        case .timeout, .connectionClosed, .connectionLost, .network, .protocolViolation, .connectionUnusable, .poolShutDown: return true
         case .authenticationUnsupported, .authenticationRequiresTLS, .startTLSUnsupported, .messageTooLarge,
             .smtpUTF8Unsupported, .eightBitMIMEUnsupported, .invalidEnvelope:
             return false
@@ -61,6 +64,7 @@ public enum SMTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
         case .invalidEnvelope(let why): return "invalid envelope: \(why)"
         case .timeout(let stage): return "SMTP timeout waiting at \(stage.rawValue)"
         case .connectionClosed: return "SMTP connection closed"
+        case .connectionLost(let stage): return "SMTP connection closed while waiting for the reply to \(stage.rawValue)"
         case .network(let what): return "SMTP network error: \(what)"
         case .protocolViolation(let what): return "SMTP protocol violation: \(what)"
         case .connectionUnusable: return "SMTP connection is closed or broken"

@@ -236,7 +236,7 @@ public struct SMTPClientStateMachine: Sendable {
         switch self.state {
         case .closed: return .none
         case .quitting: return self.close(nil)
-        default: return self.close(.connectionClosed)
+        default: return self.close(self.awaitingStage.map { .connectionLost(awaiting: $0) } ?? .connectionClosed)
         }
     }
 

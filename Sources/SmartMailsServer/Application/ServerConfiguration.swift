@@ -1,4 +1,5 @@
 import Foundation
+import SmartMailsApp
 import SmartMailsCore
 import SmartMailsStore
 
@@ -50,6 +51,13 @@ public struct ServerConfiguration: Sendable {
     /// The host that receives bounces, for the return-path MX record (`SMARTMAILS_MAIL_HOST`); nil means the public
     /// URL's host.
     public var mailHost: String?
+
+    /// `SMARTMAILS_SMTP_URL`: the relays to deliver through (see `RelayURL`); nil writes messages to the outbox.
+    public var smtpURL: String?
+    /// How the delivery queue is worked (`SMARTMAILS_DELIVERY_CONCURRENCY`, `SMARTMAILS_QUEUE_MAX_AGE`, …).
+    public var delivery = DeliveryConfiguration()
+    /// Where the outbox transport writes messages.
+    public var outboxDirectory: String { dataDirectory + "/outbox" }
 
     /// `mailHost`, or the host of `resolvedPublicURL`.
     public var resolvedMailHost: String {

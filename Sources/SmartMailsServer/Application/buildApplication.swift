@@ -47,10 +47,25 @@ public func buildApplication(
         settings: DomainRecordSettings(spfInclude: configuration.spfInclude, inboundHost: configuration.resolvedMailHost)
     )
     let imports = ImportService(store: store, directory: configuration.importsDirectory, runner: importRunner)
+    let doorbell = DeliveryDoorbell()
+    let messages = MessageService(store: store, doorbell: doorbell)
+    let outbox = configuration.smtpURL == nil ? OutboxTransport(directory: configuration.outboxDirectory) : nil
+    let transport: any MailTransport = try outbox ?? SMTPRelayTransport(
+        servers: try RelayURL.parse(configuration.smtpURL ?? "", heloName: configuration.resolvedMailHost),
+        maximumConnections: configuration.delivery.concurrency, logger: logger
+    )
+    var delivery = configuration.delivery
+    // One process per SQLite file delivers, so leases left by the last run are stale; PostgreSQL nodes wait theirs out.
+    delivery.releasesLeasesAtStart = store.client.kind == .sqlite
+    let worker = DeliveryWorker(
+        store: store, transport: transport, domains: domains, doorbell: doorbell, configuration: delivery, logger: logger,
+        report: { metrics.recordDelivery($0) }
+    )
     let handler = APIHandler(
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), team: team,
         contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
-        domains: domains, publicURL: configuration.resolvedPublicURL,
+        domains: domains, messages: messages, suppressions: SuppressionService(store: store), outbox: outbox, transportName: transport.name,
+        publicURL: configuration.resolvedPublicURL,
         auditLog: AuditLogService(store: store),
         workspaces: WorkspaceDirectory(store: store), readiness: store, metrics: metrics
     )
@@ -79,6 +94,7 @@ public func buildApplication(
             MaintenanceService(idempotency: store, accounts: store, rateLimiter: rateLimiter, logger: logger),
             KeyChangeListener(store: store, verifier: verifier, logger: logger),
             importRunner,
+            worker,
         ],
         logger: logger
     )

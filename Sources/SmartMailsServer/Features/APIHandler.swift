@@ -14,6 +14,11 @@ struct APIHandler: APIProtocol {
     let segments: SegmentService
     let imports: ImportService
     let domains: DomainService
+    let messages: MessageService
+    let suppressions: SuppressionService
+    /// The outbox, when messages go there rather than to a relay.
+    let outbox: OutboxTransport?
+    let transportName: String
     /// Where browsers reach the server, for the links answers carry (invitations).
     let publicURL: String
     let auditLog: AuditLogService

@@ -392,7 +392,7 @@ struct SMTPClientStateMachineTests {
         _ = other.replyReceived(Self.ok)
         _ = other.replyReceived(Self.ok)
         _ = other.replyReceived(Self.goAhead)
-        #expect(other.channelInactive() == .close(.connectionClosed))
+        #expect(other.channelInactive() == .close(.connectionLost(awaiting: .dataTermination)))
         #expect(SMTPClientError.timeout(.dataTermination).isTransient)
     }
 

@@ -1,4 +1,6 @@
 import Prometheus
+import SmartMailsApp
+import SmartMailsCore
 import Synchronization
 
 /// The Prometheus series `/metrics` exposes. Each application owns its registry (rather than the global
@@ -61,6 +63,21 @@ final class ServerMetrics: Sendable {
 
     func recordRateLimited() {
         rateLimited.increment()
+    }
+
+    func recordDelivery(_ report: DeliveryReport) {
+        switch report {
+        case .settled(let status):
+            registry.makeCounter(
+                descriptor: Self.descriptor("delivery_attempts", unit: "total", help: "Delivery attempts by the status they left the message in."),
+                labels: [("status", status.rawValue)]
+            ).increment()
+        case .possibleDuplicate:
+            registry.makeCounter(descriptor: Self.descriptor(
+                "delivery_possible_duplicates", unit: "total",
+                help: "Connections lost after a whole message was sent and before the reply; the message is tried again and may arrive twice."
+            )).increment()
+        }
     }
 
     func render() -> [UInt8] {

@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import NIOCore
+import SMTPKit
+import ServiceLifecycle
+import SmartMailsCore
+import SmartMailsStore
+
+/// How the queue is worked.
+public struct DeliveryConfiguration: Sendable {
+    /// Messages in flight at once on this node.
+    public var concurrency = 32
+    /// How long a claim holds a message; a node that dies holding it gives it back when this runs out.
+    public var lease: Duration = .seconds(300)
+    /// The longest an idle worker waits before looking at the queue again (a ring of the doorbell wakes it sooner).
+    public var idlePoll: Duration = .seconds(5)
+    public var retry = RetrySchedule()
+    /// On SQLite the serving process is the only one delivering, so at start every lease is stale.
+    public var releasesLeasesAtStart = false
+
+    public init() {}
+}
+
+/// What happened to one attempt, for metrics.
+public enum DeliveryReport: Sendable {
+    case settled(MessageStatus)
+    /// The connection closed after the whole message was sent and before the reply: it may have arrived, and it
+    /// will be tried again.
+    case possibleDuplicate
+}
+
+/// Claims due messages and delivers them: checks the suppression list, composes and signs, hands each to the
+/// transport, and records the outcome (delivered, deferred with its next attempt, bounced and suppressed, failed).
+public struct DeliveryWorker: Service {
+    let store: any MessageStore & SuppressionStore
+    let transport: any MailTransport
+    let keyring: SigningKeyring
+    let doorbell: DeliveryDoorbell
+    let configuration: DeliveryConfiguration
+    let logger: Logger
+    let report: @Sendable (DeliveryReport) -> Void
+    /// Names this process's leases.
+    let owner = "node_" + UUID().uuidString.lowercased()
+
+    public init(
+        store: any MessageStore & SuppressionStore, transport: any MailTransport, domains: DomainService, doorbell: DeliveryDoorbell,
+        configuration: DeliveryConfiguration, logger: Logger, report: @escaping @Sendable (DeliveryReport) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.transport = transport
+        self.keyring = SigningKeyring(domains: domains)
+        self.doorbell = doorbell
+        self.configuration = configuration
+        self.logger = logger
+        self.report = report
+    }
+
+    public func run() async throws {
+        if configuration.releasesLeasesAtStart { try await store.releaseAllLeases() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await followOtherNodes() }
+            await deliverUntilShutdown()
+            group.cancelAll()
+        }
+        await transport.shutdown()
+    }
+
+    /// Keeps `concurrency` messages in flight, claiming more as slots free up; finishes what it holds at shutdown.
+    private func deliverUntilShutdown() async {
+        let concurrency = max(1, configuration.concurrency)
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let room = concurrency - inFlight
+                // Claim in batches rather than one slot at a time: each claim is a transaction.
+                if inFlight > 0 && room < max(1, concurrency / 4) {
+                    await group.next()
+                    inFlight -= 1
+                    continue
+                }
+                let claimed: [ClaimedDelivery]
+                do {
+                    let now = Timestamp.now
+                    claimed = try await store.claimDeliveries(
+                        owner: owner, limit: room, now: now, leaseUntil: now.adding(milliseconds: configuration.lease.milliseconds)
+                    )
+                } catch {
+                    logger.error("could not claim queued messages", metadata: ["error": "\(error)"])
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+                    continue
+                }
+                if claimed.isEmpty {
+                    if inFlight > 0 {
+                        await group.next()
+                        inFlight -= 1
+                    } else {
+                        await waitForWork()
+                    }
+                    continue
+                }
+                for delivery in claimed {
+                    group.addTask { await deliver(delivery) }
+                }
+                inFlight += claimed.count
+            }
+            await group.waitForAll()
+        }
+    }
+
+    /// Until the doorbell rings, the next message falls due, or `idlePoll` passes.
+    private func waitForWork() async {
+        var wait = configuration.idlePoll
+        if let due = try? await store.nextDeliveryDue() {
+            let until = Duration.milliseconds(max(0, due.millisecondsSinceEpoch - Timestamp.now.millisecondsSinceEpoch))
+            wait = min(wait, until)
+        }
+        guard wait > .zero else { return }
+        await cancelWhenGracefulShutdown { [wait] in await doorbell.wait(upTo: wait) }
+    }
+
+    /// Rings the doorbell when another node queues messages (PostgreSQL); returns at once on SQLite.
+    private func followOtherNodes() async {
+        while !Task.isCancelled {
+            do {
+                guard try await store.followQueue({ [doorbell] in doorbell.ring() }) else { return }
+            } catch {
+                guard !Task.isCancelled else { return }
+                logger.warning("queue notifications interrupted; reconnecting", metadata: ["error": "\(error)"])
+                doorbell.ring()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func deliver(_ delivery: ClaimedDelivery) async {
+        let outcome = await attempt(delivery)
+        do {
+            let held = try await store.recordDelivery(outcome, owner: owner)
+            if !held { logger.warning("lease lost before the outcome was recorded", metadata: ["message": "\(delivery.message.id)"]) }
+            report(.settled(outcome.status))
+        } catch {
+            // The lease runs out and the message is tried again: a possible duplicate, never a loss.
+            logger.error("could not record a delivery outcome", metadata: ["message": "\(delivery.message.id)", "error": "\(error)"])
+        }
+    }
+
+    func attempt(_ delivery: ClaimedDelivery) async -> DeliveryOutcome {
+        let message = delivery.message
+        func outcome(_ status: MessageStatus, _ kind: MessageEvent.Kind, _ detail: String, next: Timestamp? = nil, suppress: [Suppression] = []) -> DeliveryOutcome {
+            DeliveryOutcome(
+                messageID: message.id, workspaceID: message.workspaceID, status: status,
+                event: MessageEvent(kind: kind, at: .now, detail: detail, nextAttemptAt: next), suppress: suppress
+            )
+        }
+        func deferral(_ reason: String) -> DeliveryOutcome {
+            let now = Timestamp.now
+            guard let next = configuration.retry.nextAttempt(after: delivery.attempt, firstAttemptAt: delivery.firstAttemptAt, now: now) else {
+                return outcome(.failed, .failed, "Gave up after \(delivery.attempt) attempts: \(reason)")
+            }
+            return outcome(.deferred, .deferred, reason, next: next)
+        }
+
+        let recipients = message.recipients
+        let suppressed: Set<String>
+        let signers: [DKIMSigner]
+        do {
+            suppressed = try await store.suppressedAddresses(workspaceID: message.workspaceID, among: recipients.map { $0.lowercased() }, at: .now)
+            signers = try await keyring.signers(workspaceID: message.workspaceID, domain: message.content.from.domain)
+        } catch {
+            return deferral("Could not read the suppression list or the signing keys: \(error)")
+        }
+        let remaining = recipients.filter { !suppressed.contains($0.lowercased()) }
+        guard !remaining.isEmpty else {
+            return outcome(.suppressed, .suppressed, "Every recipient is on the suppression list: \(recipients.joined(separator: ", ")).")
+        }
+        let skipped = suppressed.isEmpty ? "" : " Not sent to \(recipients.filter { suppressed.contains($0.lowercased()) }.joined(separator: ", ")) (suppressed)."
+        let prepared: ByteBuffer
+        do {
+            prepared = try MessageComposer.compose(message, signers: signers, at: Date())
+        } catch {
+            return outcome(.failed, .failed, "The message could not be composed: \(error)")
+        }
+        guard message.mode == .live else {
+            return outcome(
+                .sandboxed, .sandboxed,
+                "Composed and signed (\(prepared.readableBytes) bytes, \(signers.count) DKIM signatures); an sm_test_ key's messages are never delivered." + skipped
+            )
+        }
+        do {
+            let result = try await transport.deliver(
+                prepared, envelope: SMTPEnvelope(from: message.returnPath, recipients: remaining), messageID: message.id, workspaceID: message.workspaceID
+            )
+            let refused = result.rejectedRecipients
+            let bounced = refused.filter { $0.reply.kind == .permanentFailure }
+            var detail = "\(transport.name): \(result.dataReply)"
+            if !refused.isEmpty { detail += " Refused: " + refused.map { "\($0.address) (\($0.reply))" }.joined(separator: "; ") + "." }
+            return outcome(.delivered, .delivered, detail + skipped, suppress: suppressions(bounced.map(\.address), of: message))
+        } catch let error as SMTPClientError {
+            if case .connectionLost(.dataTermination) = error { report(.possibleDuplicate) }
+            if error.isTransient { return deferral("\(transport.name): \(error)") }
+            switch error {
+            case .rejected(let stage, let reply) where stage == .rcptTo || stage == .dataInitiation || stage == .dataBlock || stage == .dataTermination:
+                return outcome(.bounced, .bounced, "\(transport.name): \(reply)", suppress: suppressions(remaining, of: message))
+            case .allRecipientsRejected(let results):
+                let bounced = results.filter { $0.reply.kind == .permanentFailure }.map(\.address)
+                return outcome(.bounced, .bounced, "\(transport.name): \(error)", suppress: suppressions(bounced, of: message))
+            default:
+                return outcome(.failed, .failed, "\(transport.name): \(error)")
+            }
+        } catch {
+            return deferral("\(transport.name): \(error)")
+        }
+    }
+
+    private func suppressions(_ addresses: [String], of message: Message) -> [Suppression] {
+        addresses.map { Suppression(address: $0.lowercased(), reason: .hardBounce, source: message.id, expiresAt: nil, createdAt: .now) }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,6 @@
+public enum MessageError: Error, Equatable {
+    case notFound(id: String)
+    /// Cancelling is only for a message still waiting in the queue.
+    case notCancellable(id: String, status: String)
+    case batchTooLarge(count: Int, maximum: Int)
+}
