@@ -32,6 +32,8 @@ struct TestApp {
             // bcrypt's cheapest cost: the tests check what passwords do, not how slowly they are hashed.
             configuration.passwordCost = 4
             configuration.secretKey = SecretBox.generateEncodedKey()
+            // Each run's files (the outbox, uploads) in a folder of its own, never the checkout's ./data.
+            configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("smartmails-test-\(UUID().uuidString)").path
             configure(&configuration)
             let app = try buildApplication(configuration: configuration, store: store, logger: Logger(label: "test"))
             let fixture = TestApp(

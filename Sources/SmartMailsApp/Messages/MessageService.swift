@@ -79,11 +79,11 @@ public struct MessageService: Sendable {
     }
 
     public func cancel(id: String, workspaceID: String, now: Timestamp = .now) async throws -> Message {
-        guard ResourceID.isWellFormed(id, prefix: Message.idPrefix), let message = try await store.cancelMessage(workspaceID: workspaceID, id: id, at: now) else {
+        guard ResourceID.isWellFormed(id, prefix: Message.idPrefix), let outcome = try await store.cancelMessage(workspaceID: workspaceID, id: id, at: now) else {
             throw MessageError.notFound(id: id)
         }
-        guard message.status == .cancelled else { throw MessageError.notCancellable(id: id, status: message.status.rawValue) }
-        return message
+        guard outcome.cancelled else { throw MessageError.notCancellable(id: id, status: outcome.message.status.rawValue) }
+        return outcome.message
     }
 
     private func contactAddresses(_ ids: Set<String>, workspaceID: String) async throws -> [String: MessageAddress] {

@@ -9,8 +9,9 @@ public protocol MessageStore: Sendable {
     func message(workspaceID: String, id: String) async throws -> Message?
     /// Newest first, without timelines.
     func messages(workspaceID: String, filter: MessageFilter, limit: Int, beforeID: String?) async throws -> [Message]
-    /// Cancels a message that no worker holds and that is not settled; the message as it then stands, or nil.
-    func cancelMessage(workspaceID: String, id: String, at now: Timestamp) async throws -> Message?
+    /// Cancels a message that no worker holds and that is not settled; the message as it then stands and whether
+    /// this call cancelled it, or nil when there is no such message.
+    func cancelMessage(workspaceID: String, id: String, at now: Timestamp) async throws -> (message: Message, cancelled: Bool)?
 
     /// Leases up to `limit` due messages to `owner` until `leaseUntil`, marking them `sending`. A message whose
     /// lease has run out (its node died) is due again.

@@ -89,17 +89,18 @@ extension SQLStore: MessageStore {
         }
     }
 
-    public func cancelMessage(workspaceID: String, id: String, at now: Timestamp) async throws -> Message? {
-        try await client.withTransaction { database in
+    public func cancelMessage(workspaceID: String, id: String, at now: Timestamp) async throws -> (message: Message, cancelled: Bool)? {
+        let cancelled = try await client.withTransaction { database -> Bool in
             // Only a message no worker holds: one being handed to the transport cannot be taken back.
             let removed = try await database.raw("""
                 DELETE FROM delivery_queue WHERE message_id = \(bind: id) AND workspace_id = \(bind: workspaceID) AND lease_until <= \(bind: now.millisecondsSinceEpoch)
                 RETURNING message_id
                 """).first()
-            guard removed != nil else { return }
+            guard removed != nil else { return false }
             try await Self.settle(id, status: .cancelled, event: MessageEvent(kind: .cancelled, at: now, detail: "Cancelled before delivery."), in: database)
+            return true
         }
-        return try await message(workspaceID: workspaceID, id: id)
+        return try await message(workspaceID: workspaceID, id: id).map { ($0, cancelled) }
     }
 
     public func claimDeliveries(owner: String, limit: Int, now: Timestamp, leaseUntil: Timestamp) async throws -> [ClaimedDelivery] {
