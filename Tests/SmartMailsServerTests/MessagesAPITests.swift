@@ -101,6 +101,13 @@ import Testing
             }
             let listed = try await client.call(.get, "/v1/messages", key: app.adminKey)
             #expect((listed.json["data"] as? [Any])?.count == 2)
+            // An item that breaks the schema's own limits makes the request malformed as a whole: nothing is queued.
+            let empty = #"{"from":{"email":"shop@example.com"},"to":[],"subject":"Hi","text":"Hello"}"#
+            let malformed = try await client.call(.post, "/v1/messages/batch", key: app.adminKey, json: #"{"messages":[\#(good),\#(empty)]}"#)
+            malformed.expectError(.unprocessableContent, code: "validation_failed")
+            #expect(malformed.errorParam == "messages[1].to")
+            let after = try await client.call(.get, "/v1/messages", key: app.adminKey)
+            #expect((after.json["data"] as? [Any])?.count == 2)
         }
     }
 
@@ -183,6 +190,34 @@ import Testing
             #expect(other.status == .unprocessableContent)
             let listed = try await client.call(.get, "/v1/messages", key: app.adminKey)
             #expect((listed.json["data"] as? [Any])?.count == 1)
+        }
+    }
+}
+
+extension MessagesAPITests {
+    @Test(arguments: TestDatabase.all)
+    func theDashboardListsMessagesAndShowsATimelineAndTheSuppressionList(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let json = Self.order.replacingOccurrences(of: "Your order 17", with: "<b>Order</b> 17")
+            let accepted = try await client.call(.post, "/v1/messages", key: app.adminKey, json: json)
+            let id = try #require(accepted.json["id"] as? String)
+            _ = try await client.waitForMessage(id, key: app.adminKey, toReach: ["delivered"])
+            _ = try await client.call(.post, "/v1/suppressions", key: app.adminKey, json: #"{"address":"gone@example.org","reason":"hard_bounce"}"#)
+
+            let owner = DashboardBrowser(client)
+            try await owner.setPassword(token: app.ownerPasswordToken)
+            let list = try await owner.get("/app/messages")
+            #expect(list.status == .ok && list.html.contains("/app/messages/\(id)") && list.html.contains("&lt;b&gt;Order&lt;/b&gt; 17"))
+            #expect(!list.html.contains("<b>Order</b>"), "a subject is shown escaped")
+            let bounced = try await owner.get("/app/messages?status=bounced")
+            #expect(!bounced.html.contains("/app/messages/\(id)"))
+            let page = try await owner.get("/app/messages/\(id)")
+            #expect(page.status == .ok && page.html.contains("<strong>delivered</strong>") && page.html.contains("written to the outbox"))
+            #expect(page.html.contains("&lt;\(id)@example.com&gt;"))
+            let suppressions = try await owner.get("/app/suppressions")
+            #expect(suppressions.html.contains("gone@example.org") && suppressions.html.contains("hard bounce"))
+            let missing = try await owner.get("/app/messages/msg_01m8vkmykq9t4a70b10x9bteq6")
+            #expect(missing.status == .notFound)
         }
     }
 }

@@ -82,7 +82,7 @@ public func buildApplication(
         accounts: AccountService(store: store, hasher: hasher), team: team, workspaces: store,
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
         contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
-        domains: domains, addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
+        domains: domains, messages: messages, suppressions: SuppressionService(store: store), addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
     ).addRoutes(to: router)
 
     return Application(

@@ -20,6 +20,7 @@ extension APIHandler {
         let caller = try Caller.authenticated()
         guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
         guard !body.messages.isEmpty else { throw APIError.validationFailed("Send at least one message.", param: "messages") }
+        for (index, item) in body.messages.enumerated() { try item.checkDeclaredLimits(param: "messages[\(index)]") }
         let results = try await messages.sendBatch(body.messages.map { .success(MessageDraft($0)) }, workspaceID: caller.workspaceID, sender: caller.sender)
         var queued = 0
         let data = results.enumerated().map { index, result -> Components.Schemas.MessageBatchItemResult in

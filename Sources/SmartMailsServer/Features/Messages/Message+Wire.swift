@@ -47,3 +47,46 @@ extension Components.Schemas.Suppression {
         )
     }
 }
+
+extension Components.Schemas.MessageInput {
+    /// The size limits the spec declares for an item (its `minItems`, `maxItems`, `maxLength`), which the generated
+    /// decoder does not enforce. A batch breaking them is malformed as a whole (422), while an item that fits the
+    /// schema but fails a rule of the message is reported in its own result.
+    func checkDeclaredLimits(param: String) throws(ValidationError) {
+        func length(_ value: String?, _ maximum: Int, _ field: String, minimum: Int = 0) throws(ValidationError) {
+            guard let value else { return }
+            guard value.count <= maximum, value.count >= minimum else {
+                throw ValidationError(param: "\(param).\(field)", message: "\(field) is \(minimum) to \(maximum) characters.")
+            }
+        }
+        func mailbox(_ box: Components.Schemas.Mailbox, _ field: String) throws(ValidationError) {
+            try length(box.email, 254, field + ".email")
+            try length(box.name, 200, field + ".name")
+            try length(box.contactId, 64, field + ".contact_id")
+        }
+        func count(_ items: Int, _ maximum: Int, _ field: String, minimum: Int = 0) throws(ValidationError) {
+            guard items <= maximum, items >= minimum else {
+                throw ValidationError(param: "\(param).\(field)", message: "\(field) holds \(minimum) to \(maximum) items.")
+            }
+        }
+        try mailbox(from, "from")
+        try count(to.count, 50, "to", minimum: 1)
+        try count(cc?.count ?? 0, 50, "cc")
+        try count(bcc?.count ?? 0, 50, "bcc")
+        for (field, boxes) in [("to", to), ("cc", cc ?? []), ("bcc", bcc ?? [])] {
+            for (index, box) in boxes.enumerated() { try mailbox(box, "\(field)[\(index)]") }
+        }
+        if let replyTo { try mailbox(replyTo, "reply_to") }
+        try length(subject, 998, "subject")
+        for (name, value) in headers?.additionalProperties ?? [:] { try length(value, 998, "headers.\(name.prefix(76))") }
+        try count(attachments?.count ?? 0, 20, "attachments")
+        for (index, attachment) in (attachments ?? []).enumerated() {
+            try length(attachment.filename, 255, "attachments[\(index)].filename", minimum: 1)
+            try length(attachment.contentType, 127, "attachments[\(index)].content_type")
+            try length(attachment.contentId, 200, "attachments[\(index)].content_id")
+        }
+        try count(tags?.count ?? 0, 10, "tags")
+        for tag in tags ?? [] { try length(tag, 64, "tags", minimum: 1) }
+        for (key, value) in metadata?.additionalProperties ?? [:] { try length(value, 500, "metadata.\(key.prefix(64))") }
+    }
+}

@@ -66,7 +66,7 @@ extension AccountService.Visitor {
             "workspaceName": workspace.name, "email": account.email, "role": membership.role.rawValue,
             "csrf": session.csrfToken, "canSeeKeys": scopes.contains(.keysRead),
             "canSeeDomains": scopes.contains(.domainsAdmin), "canSeeDevelopers": scopes.contains(.keysRead) || scopes.contains(.domainsAdmin), "canSeeTeam": scopes.contains(.membersAdmin),
-            "canSeeAudit": scopes.contains(.auditRead), "canSeeContacts": scopes.contains(.contactsRead), "severalWorkspaces": workspaces.count > 1, "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
+            "canSeeAudit": scopes.contains(.auditRead), "canSeeContacts": scopes.contains(.contactsRead), "canSeeMessages": scopes.contains(.messagesRead), "severalWorkspaces": workspaces.count > 1, "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
             current: true,
         ]
     }

@@ -22,6 +22,8 @@ struct DashboardRoutes: Sendable {
     let segments: SegmentService
     let imports: ImportService
     let domains: DomainService
+    let messages: MessageService
+    let suppressions: SuppressionService
     let addressResolver: ClientAddressResolver
     /// Where browsers reach the server, for the invitation links the team page hands out.
     let publicURL: String
@@ -38,6 +40,9 @@ struct DashboardRoutes: Sendable {
         router.get("app") { request, context in try await overview(request, context) }
         router.get("app/keys") { request, context in try await keyList(request, context) }
         router.get("app/domains") { request, context in try await domainsPage(request, context) }
+        router.get("app/messages") { request, context in try await messagesPage(request, context) }
+        router.get("app/messages/:id") { request, context in try await messagePage(request, context) }
+        router.get("app/suppressions") { request, context in try await suppressionsPage(request, context) }
         router.post("app/domains") { request, context in try await createDomain(request, context) }
         router.post("app/domains/:id/delete") { request, context in try await deleteDomain(request, context) }
         router.post("app/keys") { request, context in try await createKey(request, context) }
