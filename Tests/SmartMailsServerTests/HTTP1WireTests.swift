@@ -28,7 +28,8 @@ import Testing
             #expect(answers[2].body.contains(#""workspace""#))
             #expect(answers[1].field("content-length") == String(answers[2].body.utf8.count))
             #expect(answers[1].field("x-ratelimit-remaining") == "59")
-            #expect(answers[2].field("x-ratelimit-remaining") == "58")
+            // One less, unless a second passed between the two on a busy machine and the allowance refilled one.
+            #expect(["58", "59"].contains(answers[2].field("x-ratelimit-remaining") ?? ""))
             #expect(answers[3].body == #"{"status":"ok"}"#)
             for answer in answers {
                 #expect(answer.field("transfer-encoding") == nil)
