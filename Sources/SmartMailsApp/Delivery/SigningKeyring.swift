@@ -1,6 +1,5 @@
 import SMTPKit
 import SmartMailsCore
-import SmartMailsStore
 
 /// The DKIM signers of each sending domain, opened once and kept for a minute, so that signing a queue of messages
 /// does not unseal and parse an RSA key per message, while a deleted or re-keyed domain is noticed soon.
@@ -16,7 +15,7 @@ actor SigningKeyring {
         let key = workspaceID + " " + name
         if let cached = cache[key], cached.until > .now { return cached.signers }
         var signers: [DKIMSigner] = []
-        if let domain = try await domains.store.domain(workspaceID: workspaceID, name: name) {
+        if let domain = try await domains.domain(named: name, workspaceID: workspaceID) {
             signers = try domains.signingKeys(of: domain).map { try DKIMSigner(domain: domain.name, selector: $0.selector, key: $0.key) }
         }
         cache[key] = (signers, .now + Self.lifetime)

@@ -48,6 +48,11 @@ public struct DomainService: Sendable {
         return domain
     }
 
+    /// The workspace's domain of that (normalised) name, if it has one.
+    public func domain(named name: String, workspaceID: String) async throws -> SendingDomain? {
+        try await store.domain(workspaceID: workspaceID, name: name)
+    }
+
     public func domains(workspaceID: String, page: PageRequest) async throws -> Page<SendingDomain> {
         Page(rows: try await store.domains(workspaceID: workspaceID, limit: page.limit + 1, afterID: page.afterID), limit: page.limit, id: \.id)
     }

@@ -14,7 +14,7 @@ extension SQLStore: MessageStore {
             (message, try Self.json(message.content), try Self.json(message.tags), try Self.json(message.metadata))
         }
         try await client.withTransaction { database in
-            for chunk in rows.chunks(of: Self.insertChunk) {
+            for chunk in rows.chunked(Self.insertChunk) {
                 var insert = SQLQueryString("""
                     INSERT INTO messages (id, workspace_id, api_key_id, mode, status, from_address, recipient, subject, tags, metadata,
                         content, send_at, message_id_header, return_path, created_at, updated_at) VALUES
@@ -312,11 +312,5 @@ extension SQLQueryString {
             if index > 0 { raw(", ") }
             bind(value)
         }
-    }
-}
-
-extension Array {
-    fileprivate func chunks(of size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
