@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SmartMailsTestSupport
 
 /// An aiosmtpd server (SMTPKit's test fixture) that the tests deliver to, with faults chosen per test. It exits when
 /// its standard input closes, so it never outlives the test process.
@@ -65,7 +66,7 @@ final class MailSink: @unchecked Sendable {
 
 /// dkimpy's verdict on every DKIM signature of `message`, given the published records: one "pass a=… s=…" or
 /// "fail …" line per signature.
-func verifyAllDKIMSignatures(_ message: Data, records: [String: String]) throws -> [String] {
+func verifyAllDKIMSignatures(_ message: Data, records: [String: String]) async throws -> [String] {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dkim-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -73,13 +74,16 @@ func verifyAllDKIMSignatures(_ message: Data, records: [String: String]) throws 
     let messageFile = folder.appendingPathComponent("message.eml")
     try JSONSerialization.data(withJSONObject: records).write(to: recordsFile)
     try message.write(to: messageFile)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", MailSink.fixtures.appendingPathComponent("verify_all_dkim.py").path, recordsFile.path, messageFile.path]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let data = try await offPool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", MailSink.fixtures.appendingPathComponent("verify_all_dkim.py").path, recordsFile.path, messageFile.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
     return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
 }

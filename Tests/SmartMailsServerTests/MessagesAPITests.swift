@@ -39,7 +39,7 @@ import Testing
             #expect(text.contains("\r\nX-Order: 17\r\n") && text.contains("Message-ID: <\(id)@example.com>"))
             #expect(!text.contains("\r\n..\r\n"), "the outbox keeps the message, not its dot-stuffed wire form")
             // Both signatures verify with dkimpy against the records the domain told us to publish.
-            let verdicts = try verifyAllDKIMSignatures(eml, records: records)
+            let verdicts = try await verifyAllDKIMSignatures(eml, records: records)
             #expect(verdicts.count == 2 && verdicts.allSatisfy { $0.hasPrefix("pass") }, "\(verdicts)")
             #expect(verdicts.first?.contains("a=ed25519-sha256") == true && verdicts.last?.contains("a=rsa-sha256") == true)
 

@@ -14,11 +14,11 @@ public struct PasswordHasher: Sendable {
 
     public func hash(_ password: String) async -> String {
         let cost = cost
-        return await Self.offPool { Bcrypt.hash(password, cost: cost) }
+        return await BlockingWork.run { Bcrypt.hash(password, cost: cost) }
     }
 
     public func verify(_ password: String, hash: String) async -> Bool {
-        await Self.offPool { Bcrypt.verify(password, hash: hash) }
+        await BlockingWork.run { Bcrypt.verify(password, hash: hash) }
     }
 
     /// A hash of a random password at this hasher's cost, made once per cost: checked for accounts that do not
@@ -33,9 +33,4 @@ public struct PasswordHasher: Sendable {
 
     private static let unmatchable = Mutex<[UInt8: String]>([:])
 
-    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
-    }
 }

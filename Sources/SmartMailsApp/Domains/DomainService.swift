@@ -26,8 +26,8 @@ public struct DomainService: Sendable {
         // A dated selector per key, so a later roll publishes new selectors next to the old ones.
         let stamp = Self.selectorStamp(now)
         let ed25519 = DKIMPrivateKey.generateEd25519()
-        // RSA generation takes a few hundred milliseconds of CPU; off the cooperative pool's threads.
-        let rsa = try await Task.detached(priority: .userInitiated) { try DKIMPrivateKey.generateRSA(bits: 2048) }.value
+        // RSA generation takes a few hundred milliseconds of CPU (seconds in a debug build): off the cooperative pool.
+        let rsa = try await BlockingWork.run { try DKIMPrivateKey.generateRSA(bits: 2048) }
         let keys = try [(DKIMKey.Algorithm.ed25519, ed25519), (.rsa, rsa)].map { algorithm, key in
             let selector = "sm\(algorithm == .ed25519 ? "e" : "r")\(stamp)"
             return DKIMKey(

@@ -80,7 +80,8 @@ public struct ImportService: Sendable {
         } catch let error as CSVError {
             throw ContactError.unreadableFile(error.message)
         }
-        try handle.synchronize()
+        // fsync waits on the disk: on a Dispatch thread, not one of the cooperative pool's few.
+        try await BlockingWork.run { try handle.synchronize() }
         guard let header else { throw ContactError.unreadableFile("The file is empty: it needs a header row and at least one contact.") }
         if !mappingChecked { _ = try ImportColumns(header: header, options: options) }
         return (bytes, rows)

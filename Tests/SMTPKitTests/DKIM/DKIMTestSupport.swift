@@ -27,20 +27,20 @@ enum DKIMTestSupport {
     }
 
     /// Runs dkimpy over `messages` with `record` standing in for DNS.
-    static func verify(_ messages: [[UInt8]], record: DKIMDNSRecord) throws -> Verdicts {
+    static func verify(_ messages: [[UInt8]], record: DKIMDNSRecord) async throws -> Verdicts {
         let recordFile = try MIMETestSupport.temporaryFile(Array(record.value.utf8), suffix: ".txt")
         let files = try messages.map { try MIMETestSupport.temporaryFile($0) }
         defer {
             for file in files + [recordFile] { try? FileManager.default.removeItem(at: file) }
         }
-        let result = try MIMETestSupport.runPython("DKIM/verify_dkim.py", [record.name, recordFile.path] + files.map(\.path))
+        let result = try await MIMETestSupport.runPython("DKIM/verify_dkim.py", [record.name, recordFile.path] + files.map(\.path))
         let lines = result.stdout.split(separator: "\n")
         try #require(lines.count == messages.count, "verify_dkim.py: \(result.stdout) \(result.stderr)")
         return Verdicts(passed: lines.map { $0 == "pass" }, description: lines.joined(separator: "\n"))
     }
 
-    static func verify(_ message: [UInt8], record: DKIMDNSRecord) throws -> Verdicts {
-        try verify([message], record: record)
+    static func verify(_ message: [UInt8], record: DKIMDNSRecord) async throws -> Verdicts {
+        try await verify([message], record: record)
     }
 
     static func record(_ algorithm: DKIMAlgorithm) -> DKIMDNSRecord {

@@ -35,10 +35,10 @@ struct MIMEParsedMessage: Decodable, Equatable {
     var parts: [Part]
 
     /// Builds nothing itself: writes `bytes` to a temporary file and asks Python to parse it.
-    static func parse(_ bytes: [UInt8]) throws -> MIMEParsedMessage {
+    static func parse(_ bytes: [UInt8]) async throws -> MIMEParsedMessage {
         let file = try MIMETestSupport.temporaryFile(bytes)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try MIMETestSupport.runPython("MIME/parse_mime.py", [file.path])
+        let result = try await MIMETestSupport.runPython("MIME/parse_mime.py", [file.path])
         guard result.status == 0 else {
             throw MIMETestSupport.PythonUnavailable(description: "parse_mime.py failed (\(result.status)): \(result.stderr)")
         }

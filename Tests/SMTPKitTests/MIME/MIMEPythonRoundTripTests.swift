@@ -4,9 +4,9 @@ import Testing
 
 /// Python's `email` package must see the same parts, text, names and files we put in.
 @Suite struct MIMEPythonRoundTripTests {
-    @Test func plainText() throws {
+    @Test func plainText() async throws {
         let message = try MIMESamples.plain()
-        let parsed = try MIMEParsedMessage.parse(try MIMESamples.builder.build(message))
+        let parsed = try await MIMEParsedMessage.parse(try MIMESamples.builder.build(message))
         #expect(parsed.defects == [])
         #expect(parsed.structure == "text/plain")
         #expect(parsed.subject == "Hello")
@@ -19,9 +19,9 @@ import Testing
         #expect(parsed.bare_lf == 0)
     }
 
-    @Test func alternativeWithUnicodeHeaders() throws {
+    @Test func alternativeWithUnicodeHeaders() async throws {
         let message = try MIMESamples.alternative()
-        let parsed = try MIMEParsedMessage.parse(try MIMESamples.builder.build(message))
+        let parsed = try await MIMEParsedMessage.parse(try MIMESamples.builder.build(message))
         #expect(parsed.defects == [])
         #expect(parsed.structure == "multipart/alternative(text/plain,text/html)")
         #expect(parsed.subject == message.subject)
@@ -40,9 +40,9 @@ import Testing
         #expect(parsed.max_line <= 78)
     }
 
-    @Test func mixedWithInlineImageAndAttachments() throws {
+    @Test func mixedWithInlineImageAndAttachments() async throws {
         let message = try MIMESamples.mixed()
-        let parsed = try MIMEParsedMessage.parse(try MIMESamples.builder.build(message))
+        let parsed = try await MIMEParsedMessage.parse(try MIMESamples.builder.build(message))
         #expect(parsed.defects == [])
         #expect(parsed.structure == "multipart/mixed(multipart/related(multipart/alternative(text/plain,text/html),image/png),application/pdf,text/csv)")
         #expect(parsed.subject == "Ежемесячный отчёт")
@@ -65,7 +65,7 @@ import Testing
         #expect(parsed.max_line <= 78)
     }
 
-    @Test func longAndAwkwardHeadersSurvive() throws {
+    @Test func longAndAwkwardHeadersSurvive() async throws {
         let longWord = String(repeating: "x", count: 1200)
         let subject = "Ein sehr langer Betreff mit Emoji 👩‍👩‍👧‍👦 und Umlauten äöü, der über mehrere Zeilen gefaltet werden muss, damit keine Zeile zu lang wird"
         let message = MIMEMessage(
@@ -81,7 +81,7 @@ import Testing
             date: MIMESamples.date
         )
         let bytes = try MIMESamples.builder.build(message)
-        let parsed = try MIMEParsedMessage.parse(bytes)
+        let parsed = try await MIMEParsedMessage.parse(bytes)
         #expect(parsed.defects == [])
         #expect(parsed.subject == subject)
         #expect(parsed.from.first?.name == "A =?utf-8?q?not-encoded?= B")

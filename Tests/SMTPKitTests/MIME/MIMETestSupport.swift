@@ -20,23 +20,25 @@ enum MIMETestSupport {
 
     /// Runs `Fixtures/<script>` with python3. Exit status 3 (missing module) and 127 (no python3) throw,
     /// naming what to install, so a machine without them fails instead of skipping.
-    static func runPython(_ script: String, _ arguments: [String]) throws -> PythonResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", fixtures.appendingPathComponent(script).path] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let result = PythonResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self)
-        )
+    static func runPython(_ script: String, _ arguments: [String]) async throws -> PythonResult {
+        let result = try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", fixtures.appendingPathComponent(script).path] + arguments
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return PythonResult(
+                status: process.terminationStatus,
+                stdout: String(decoding: stdout, as: UTF8.self),
+                stderr: String(decoding: stderr, as: UTF8.self)
+            )
+        }
         switch result.status {
         case 127:
             throw PythonUnavailable(description: "python3 not found: install it (apt-get install python3). \(result.stderr)")

@@ -143,7 +143,7 @@ struct SMTPClientFaultTests {
         // A port nothing listens on: bind one, learn it, close it.
         let server = try await ExternalServer.aiosmtpd()
         let port = server.port
-        server.stop()
+        await server.stopped()
         let error = await SMTPClientError.caught { _ = try await SMTPConnection.connect(to: SMTPTestSupport.configuration(port: port)) }
         guard case .network = error else {
             Issue.record("got \(String(describing: error))")

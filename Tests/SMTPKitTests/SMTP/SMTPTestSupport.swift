@@ -22,10 +22,20 @@ enum SMTPTestSupport {
         }
     }
 
-    static func requireAiosmtpd() throws {
-        let status = (try? run(python, ["-c", "import aiosmtpd"])) ?? -1
-        try require(status == 0, "\(python) cannot import aiosmtpd: install it with `apt-get install -y python3-aiosmtpd`")
+    /// Asks Python once per run (a start of Python is not free), on a Dispatch thread.
+    static func requireAiosmtpd() async throws {
+        let available = try await offPool {
+            aiosmtpdAvailable.withLock { known in
+                if let known { return known }
+                let status = (try? run(python, ["-c", "import aiosmtpd"])) ?? -1
+                known = status == 0
+                return status == 0
+            }
+        }
+        try require(available, "\(python) cannot import aiosmtpd: install it with `apt-get install -y python3-aiosmtpd`")
     }
+
+    private static let aiosmtpdAvailable = Mutex<Bool?>(nil)
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
@@ -88,7 +98,7 @@ final class ExternalServer: @unchecked Sendable {
 
     /// Starts `Fixtures/SMTP/aiosmtpd_server.py` with these options and waits for its port.
     static func aiosmtpd(_ options: [String] = []) async throws -> ExternalServer {
-        try SMTPTestSupport.requireAiosmtpd()
+        try await SMTPTestSupport.requireAiosmtpd()
         let directory = try SMTPTestSupport.makeTemporaryDirectory()
         let portFile = directory.appendingPathComponent("port")
         let log = directory.appendingPathComponent("server.log")
@@ -124,13 +134,18 @@ final class ExternalServer: @unchecked Sendable {
                 if canConnect(port: port) { return server }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            server.stop()
+            await server.stopped()
         }
         throw SMTPTestSupport.MissingTool(description: "smtp-sink did not start")
     }
 
     func stop() {
         self.process.stop()
+    }
+
+    /// `stop()` from async code: waiting for the process to exit blocks, so it waits on a Dispatch thread.
+    func stopped() async {
+        _ = try? await offPool { self.stop() }
     }
 
     /// The messages received so far, in order: (envelope JSON, bytes).
@@ -182,8 +197,14 @@ final class ExternalServer: @unchecked Sendable {
 /// Runs `body` with a server and always stops the server afterwards.
 func withServer<T>(_ start: () async throws -> ExternalServer, _ body: (ExternalServer) async throws -> T) async throws -> T {
     let server = try await start()
-    defer { server.stop() }
-    return try await body(server)
+    do {
+        let result = try await body(server)
+        await server.stopped()
+        return result
+    } catch {
+        await server.stopped()
+        throw error
+    }
 }
 
 extension SMTPClientError {

@@ -68,9 +68,14 @@ public final class SQLiteDatabaseClient: DatabaseClient {
     public var queuedTransactionCount: Int { writer.queuedCount }
 
     public func shutdown() async throws {
-        await writer.drain()
-        for reader in readers { try await reader.close() }
-        try await writer.connection.close()
+        // In a task of its own: closing runs on NIO's thread pool, which refuses work for a cancelled task, and a
+        // shutdown during cancellation (a time limit, a lifecycle cancel) must still close every connection.
+        let (writer, readers) = (self.writer, self.readers)
+        try await Task {
+            await writer.drain()
+            for reader in readers { try await reader.close() }
+            try await writer.connection.close()
+        }.value
     }
 
     /// One SQLite file has one server process; there is nobody to hear from.
