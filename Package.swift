@@ -80,6 +80,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // bcrypt only (a C implementation with no framework of its own), for passwords.
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // Mail templates: a renderer with no access to files, environment or network.
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strictSettings
         ),

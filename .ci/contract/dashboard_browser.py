@@ -17,12 +17,17 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from server import Server, StageFailure  # noqa: E402
+
+# What reading a page can raise while a submitted form's answer replaces it: Chromium also reports a node of the old
+# page as "Node with given id does not belong to the document", a plain WebDriverException. A wait retries on these
+# and still fails, with the page's text, when its condition never holds.
+PAGE_CHANGING = (StaleElementReferenceException, NoSuchElementException, WebDriverException)
 
 PASSWORD = "correct horse battery"
 READ_SCOPES = ["keys:read", "contacts:read", "messages:read", "campaigns:read", "analytics:read"]
@@ -82,13 +87,13 @@ class Browser:
     def wait_for(self, text, failure):
         """Waits (up to 30 s, for a loaded machine) for the page to show `text`: a click that submits a form returns before the next page."""
         try:
-            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text)
+            WebDriverWait(self.driver, 30, ignored_exceptions=PAGE_CHANGING).until(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text)
         except TimeoutException:
             raise StageFailure(f"{failure}; the page at {self.driver.current_url} shows:\n{self.text()[:500]}")
 
     def wait_until(self, condition, failure):
         try:
-            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(condition)
+            WebDriverWait(self.driver, 30, ignored_exceptions=PAGE_CHANGING).until(condition)
         except TimeoutException:
             raise StageFailure(f"{failure}; the browser is at {self.driver.current_url}:\n{self.text()[:800]}")
 
@@ -99,13 +104,13 @@ class Browser:
 
     def wait_for_text(self, element_id, text, failure):
         try:
-            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: driver.find_element(By.ID, element_id).text == text)
+            WebDriverWait(self.driver, 30, ignored_exceptions=PAGE_CHANGING).until(lambda driver: driver.find_element(By.ID, element_id).text == text)
         except TimeoutException:
             raise StageFailure(f"{failure}; #{element_id} shows {self.driver.find_element(By.ID, element_id).text!r}; the page:\n{self.text()[:500]}")
 
     def wait_for_url(self, suffix, failure):
         try:
-            WebDriverWait(self.driver, 30, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(lambda driver: driver.current_url.endswith(suffix))
+            WebDriverWait(self.driver, 30, ignored_exceptions=PAGE_CHANGING).until(lambda driver: driver.current_url.endswith(suffix))
         except TimeoutException:
             raise StageFailure(f"{failure}; the browser is at {self.driver.current_url}:\n{self.text()[:500]}")
 
