@@ -129,7 +129,7 @@ enum TemplateValue {
 }
 
 /// A JSON object: `MustacheParent` keeps lookups to its members (never Swift reflection); printed, it is empty.
-struct TemplateObject: MustacheParent, MustacheCustomRenderable, @unchecked Sendable {
+struct TemplateObject: MustacheParent, MustacheCustomRenderable {
     let members: [String: Any]
     func child(named name: String) -> Any? { members[name] }
     var renderText: String { "" }
@@ -137,7 +137,7 @@ struct TemplateObject: MustacheParent, MustacheCustomRenderable, @unchecked Send
 }
 
 /// A JSON array: a section repeats per item; printed, it is empty; it has no members to look up.
-struct TemplateList: MustacheSequence, MustacheParent, MustacheCustomRenderable, @unchecked Sendable {
+struct TemplateList: MustacheSequence, MustacheParent, MustacheCustomRenderable {
     let items: [Any]
     func makeIterator() -> IndexingIterator<[Any]> { items.makeIterator() }
     func child(named name: String) -> Any? { nil }
