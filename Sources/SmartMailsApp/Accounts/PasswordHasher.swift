@@ -1,4 +1,3 @@
-import Dispatch
 import HummingbirdBcrypt
 import Synchronization
 
@@ -32,5 +31,4 @@ public struct PasswordHasher: Sendable {
     }
 
     private static let unmatchable = Mutex<[UInt8: String]>([:])
-
 }
