@@ -26,7 +26,7 @@ public enum HTMLText {
                 if scalar == "<", let end = tagEnd(scalars, from: index) {
                     index = tag(scalars, from: index, to: end)
                 } else if scalar == "&" {
-                    let (decoded, next) = entity(scalars, at: index)
+                    let (decoded, next) = Self.entity(scalars, at: index)
                     decoded.unicodeScalars.forEach { text($0) }
                     index = next
                 } else {
@@ -157,8 +157,6 @@ public enum HTMLText {
             }
             return result
         }
-
-        func entity(_ scalars: [Unicode.Scalar], at index: Int) -> (String, Int) { Self.entity(scalars, at: index) }
 
         /// The character an entity at `index` stands for and the index after it; a lone `&` stays itself.
         static func entity(_ scalars: [Unicode.Scalar], at index: Int) -> (String, Int) {

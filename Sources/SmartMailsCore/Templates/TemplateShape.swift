@@ -108,15 +108,13 @@ public struct TemplateShape: Sendable, Equatable {
                     guard stack.count > 1 else { break }
                     let section = stack.removeLast()
                     stack[stack.count - 1].nodes.append(.section(key: section.key, inverted: section.inverted, children: section.nodes))
-                case "&":
-                    stack[stack.count - 1].nodes.append(variable(body.dropFirst(), escaped: false))
-                case "{":
+                case "&", "{":
                     stack[stack.count - 1].nodes.append(variable(body.dropFirst(), escaped: false))
                 default:
                     stack[stack.count - 1].nodes.append(variable(body, escaped: !triple))
                 }
             }
-            if index > textStart, textStart < bytes.count { stack[stack.count - 1].nodes.append(.text(bytes: bytes.count - textStart)) }
+            if index > textStart { stack[stack.count - 1].nodes.append(.text(bytes: bytes.count - textStart)) }
             // Sections left open (a syntax error swift-mustache reports first) still count, as if closed at the end.
             while stack.count > 1 {
                 let section = stack.removeLast()

@@ -9,7 +9,7 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test func generatedKeysRoundTripThroughPEM() async throws {
+    @Test func generatedKeysRoundTripThroughPEM() throws {
         for key in [DKIMTestSupport.rsaKey, DKIMTestSupport.ed25519Key] {
             let pem = key.pemRepresentation
             #expect(pem.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
@@ -42,7 +42,7 @@ import Testing
         }
     }
 
-    @Test func dnsRecordText() async throws {
+    @Test func dnsRecordText() throws {
         let rsa = DKIMTestSupport.rsaKey.dnsRecord(selector: "s2025", domain: "example.com")
         #expect(rsa.name == "s2025._domainkey.example.com")
         #expect(rsa.value.hasPrefix("v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"))

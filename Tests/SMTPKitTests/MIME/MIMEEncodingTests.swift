@@ -20,7 +20,7 @@ import Testing
         #expect(MIMETransferEncoding.choose(for: Array("bell\u{07} is not\r\n".utf8)) == .quotedPrintable)
     }
 
-    @Test func subjectIsEncodedPerRFC2047() async throws {
+    @Test func subjectIsEncodedPerRFC2047() throws {
         var message = try MIMESamples.plain()
         message.subject = "Café"
         #expect(try headerBlock(message).contains("Subject: =?UTF-8?Q?Caf=C3=A9?=\r\n"))
@@ -30,7 +30,7 @@ import Testing
         #expect(try headerBlock(message).contains("Subject: Plain ASCII subject\r\n"))
     }
 
-    @Test func encodedWordsStayShortAndKeepCharactersWhole() async throws {
+    @Test func encodedWordsStayShortAndKeepCharactersWhole() throws {
         var message = try MIMESamples.plain()
         message.subject = String(repeating: "Привет мир 🌍 ", count: 12)
         let headers = try headerBlock(message)
@@ -45,7 +45,7 @@ import Testing
         #expect(Self.maxLineLength(Array(headers.utf8)) <= 78)
     }
 
-    @Test func displayNamesAreQuotedOrEncoded() async throws {
+    @Test func displayNamesAreQuotedOrEncoded() throws {
         func from(_ name: String) throws -> String {
             var message = try MIMESamples.plain()
             message.from = try MIMEAddress("x@example.com", displayName: name)
@@ -82,7 +82,7 @@ import Testing
         #expect(parsed.parts[0].text == message.textBody! + "\n")
     }
 
-    @Test func quotedPrintableEscapesWhatTransportWouldDamage() async throws {
+    @Test func quotedPrintableEscapesWhatTransportWouldDamage() throws {
         var message = try MIMESamples.plain()
         message.textBody = "é trailing space \nequals = sign\nand tab\t\n" + String(repeating: "é", count: 2)
             + String(repeating: "long line ", count: 20)

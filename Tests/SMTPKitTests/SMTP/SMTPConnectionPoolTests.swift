@@ -57,9 +57,10 @@ struct SMTPConnectionPoolTests {
     }
 
     @Test func timedOutConnectionIsNotReused() async throws {
-        try await withServer({ try await .aiosmtpd(["--fault", "final:sleep=2:1"]) }) { server in
+        try await withServer({ try await .aiosmtpd(["--fault", "final:sleep=3:1"]) }) { server in
             var configuration = SMTPTestSupport.configuration(port: server.port)
-            configuration.timeouts.dataTermination = .milliseconds(300)
+            // The second, healthy reply must also arrive within it on a machine busy with the whole suite.
+            configuration.timeouts.dataTermination = .seconds(1)
             let pool = try SMTPConnectionPool(server: configuration, configuration: .init(maximumConnections: 1))
             let envelope = SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"])
             let error = await SMTPClientError.caught { _ = try await pool.send(envelope, message: Self.message) }
