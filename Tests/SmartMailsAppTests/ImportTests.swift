@@ -419,6 +419,10 @@ final class CancelGate: ImportRunner.Store {
         return try await base.cancelImport(workspaceID: workspaceID, id: id, at: at, audit: audit)
     }
 
+    func contacts(workspaceID: String, ids: [String], emailKeys: [String]) async throws -> [Contact] {
+        try await base.contacts(workspaceID: workspaceID, ids: ids, emailKeys: emailKeys)
+    }
+
     func contacts(workspaceID: String, filter: ContactFilter, limit: Int, afterID: String?, now: Timestamp) async throws -> [Contact] {
         await settle()
         return try await base.contacts(workspaceID: workspaceID, filter: filter, limit: limit, afterID: afterID, now: now)

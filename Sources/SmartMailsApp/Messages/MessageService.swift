@@ -23,10 +23,12 @@ public struct MessageService: Sendable {
     }
 
     let store: any MessageStore & ContactStore & DomainStore
+    let templates: TemplateService
     let doorbell: DeliveryDoorbell
 
-    public init(store: any MessageStore & ContactStore & DomainStore, doorbell: DeliveryDoorbell) {
+    public init(store: any MessageStore & ContactStore & DomainStore, templates: TemplateService, doorbell: DeliveryDoorbell) {
         self.store = store
+        self.templates = templates
         self.doorbell = doorbell
     }
 
@@ -35,25 +37,47 @@ public struct MessageService: Sendable {
         return try result.get()
     }
 
-    /// One result per item, in order; the good items are stored together in one transaction.
+    /// One result per item, in order; the good items are stored together in one transaction. A templated item is
+    /// rendered here, so what is stored is what goes out, and a template changed later changes no queued message.
     public func sendBatch(
         _ items: [Result<MessageDraft, ValidationError>], workspaceID: String, sender: Sender, now: Timestamp = .now
     ) async throws -> [Result<Accepted, ValidationError>] {
         guard items.count <= Self.maximumBatch else { throw MessageError.batchTooLarge(count: items.count, maximum: Self.maximumBatch) }
-        let contacts = try await contactAddresses(Set(items.flatMap { (try? $0.get())?.contactIDs ?? [] }), workspaceID: workspaceID)
+        let drafts = items.map { try? $0.get() }
+        let resolved = try await resolveTemplates(drafts.compactMap { $0?.template }, workspaceID: workspaceID)
+        // Templated messages that look up `contact` render with the first recipient's contact, found by id or address.
+        let lookups = drafts.map { draft -> (id: String?, emailKey: String?) in
+            guard let draft, let use = draft.template, (try? resolved[Self.key(use)]?.get())?.compiled.usesContact == true, let first = draft.to.first else {
+                return (nil, nil)
+            }
+            return (first.contactID, first.email.flatMap { try? ContactEmail.parse($0).key })
+        }
+        let contacts = try await store.contacts(
+            workspaceID: workspaceID, ids: Array(Set(drafts.flatMap { $0?.contactIDs ?? [] })), emailKeys: Array(Set(lookups.compactMap(\.emailKey)))
+        )
+        let byID = Dictionary(contacts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byEmail = Dictionary(contacts.map { ($0.email.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let addresses = byID.mapValues(Self.address(of:))
         var domains: [String: Bool] = [:]
         var results: [Result<Accepted, ValidationError>] = []
-        for item in items {
+        for (index, item) in items.enumerated() {
             do {
-                let draft = try item.get()
-                let checked = try MessageRules.check(draft, contacts: contacts, now: now)
+                var draft = try item.get()
+                var reference: TemplateReference?
+                if let use = draft.template {
+                    let lookup = lookups[index]
+                    let contact = lookup.id.flatMap { byID[$0] } ?? lookup.emailKey.flatMap { byEmail[$0] }
+                    reference = try Self.render(use, resolved: resolved, contact: contact, into: &draft)
+                }
+                let checked = try Self.check(draft, rendered: reference != nil, contacts: addresses, now: now)
                 let domain = checked.content.from.domain
                 if domains[domain] == nil { domains[domain] = try await store.domain(workspaceID: workspaceID, name: domain) != nil }
                 let id = ResourceID.make(prefix: Message.idPrefix, at: now)
                 let message = Message(
                     id: id, workspaceID: workspaceID, apiKeyID: sender.keyID, mode: sender.mode, status: .queued, content: checked.content,
                     tags: checked.tags, metadata: checked.metadata, sendAt: checked.sendAt,
-                    messageIDHeader: "<\(id)@\(domain)>", returnPath: "bounces+\(id)@bounces.\(domain)", createdAt: now, updatedAt: now
+                    messageIDHeader: "<\(id)@\(domain)>", returnPath: "bounces+\(id)@bounces.\(domain)", createdAt: now, updatedAt: now,
+                    template: reference
                 )
                 results.append(.success(Accepted(message: message, warnings: domains[domain] == true ? [] : [Self.unsignedWarning(domain)])))
             } catch let error as ValidationError {
@@ -64,6 +88,63 @@ public struct MessageService: Sendable {
         try await store.insertMessages(accepted)
         if !accepted.isEmpty { doorbell.ring() }
         return results
+    }
+
+    /// Each distinct template version the drafts name, looked up and compiled once; a missing one fails only the
+    /// items that name it.
+    private func resolveTemplates(_ uses: [MessageDraft.TemplateUse], workspaceID: String) async throws -> [String: Result<TemplateService.Resolved, ValidationError>] {
+        var resolved: [String: Result<TemplateService.Resolved, ValidationError>] = [:]
+        for use in uses where resolved[Self.key(use)] == nil {
+            do {
+                resolved[Self.key(use)] = .success(try await templates.resolve(id: use.id, version: use.version, workspaceID: workspaceID))
+            } catch TemplateError.notFound(let id) {
+                resolved[Self.key(use)] = .failure(ValidationError(param: "template.id", message: "This workspace has no template \(id.prefix(40)).", code: "template_not_found"))
+            } catch TemplateError.versionNotFound(let id, let version) {
+                resolved[Self.key(use)] = .failure(ValidationError(param: "template.version", message: "Template \(id) has no version \(version).", code: "template_not_found"))
+            }
+        }
+        return resolved
+    }
+
+    /// Fills the draft's subject and parts from its template; the template's reference, for the message to keep.
+    private static func render(
+        _ use: MessageDraft.TemplateUse, resolved: [String: Result<TemplateService.Resolved, ValidationError>], contact: Contact?,
+        into draft: inout MessageDraft
+    ) throws(ValidationError) -> TemplateReference {
+        guard draft.subject == nil, draft.html == nil, draft.text == nil else {
+            throw ValidationError(param: "template", message: "Give either a template or subject, html and text, not both.")
+        }
+        guard let result = resolved[key(use)] else { throw ValidationError(param: "template.id", message: "The template was not looked up.") }
+        let template = try result.get()
+        try TemplateRules.data(use.data, param: "template.data")
+        do {
+            let rendered = try template.compiled.render(TemplateVariables.make(data: use.data, defaults: template.defaults, contact: contact))
+            draft.subject = rendered.subject
+            draft.html = rendered.html
+            draft.text = rendered.text
+        } catch {
+            throw ValidationError(param: "template.data", message: error.message, code: error.code)
+        }
+        return template.reference
+    }
+
+    private static func check(
+        _ draft: MessageDraft, rendered: Bool, contacts: [String: MessageAddress], now: Timestamp
+    ) throws(ValidationError) -> (content: MessageContent, tags: [String], metadata: [String: String], sendAt: Timestamp) {
+        do {
+            return try MessageRules.check(draft, contacts: contacts, now: now)
+        } catch {
+            guard rendered, ["subject", "html", "text"].contains(error.param) else { throw error }
+            // The template was checked on save: what is wrong came in through the data or the contact.
+            throw ValidationError(param: "template.data", message: "The template's \(error.param) as rendered with this data: \(error.message)", code: error.code)
+        }
+    }
+
+    private static func key(_ use: MessageDraft.TemplateUse) -> String { "\(use.id)@\(use.version.map(String.init) ?? "current")" }
+
+    private static func address(of contact: Contact) -> MessageAddress {
+        let name = [contact.firstName, contact.lastName].compactMap { $0 }.joined(separator: " ")
+        return MessageAddress(trusted: contact.email.address, name: name.isEmpty ? nil : name)
     }
 
     public func message(id: String, workspaceID: String) async throws -> Message {
@@ -84,16 +165,6 @@ public struct MessageService: Sendable {
         }
         guard outcome.cancelled else { throw MessageError.notCancellable(id: id, status: outcome.message.status.rawValue) }
         return outcome.message
-    }
-
-    private func contactAddresses(_ ids: Set<String>, workspaceID: String) async throws -> [String: MessageAddress] {
-        var found: [String: MessageAddress] = [:]
-        for id in ids where ResourceID.isWellFormed(id, prefix: Contact.idPrefix) {
-            guard let contact = try await store.contact(workspaceID: workspaceID, id: id) else { continue }
-            let name = [contact.firstName, contact.lastName].compactMap { $0 }.joined(separator: " ")
-            found[id] = MessageAddress(trusted: contact.email.address, name: name.isEmpty ? nil : name)
-        }
-        return found
     }
 
     static func unsignedWarning(_ domain: String) -> String {

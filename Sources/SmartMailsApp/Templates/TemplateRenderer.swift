@@ -23,6 +23,30 @@ public enum TemplateRenderError: Error, Sendable, Equatable {
     case unsupported(part: TemplatePart, kind: String, line: Int, column: Int)
     /// What rendering could write (or the tags it could visit) is past the cap for this data: refused, not run.
     case tooLarge(part: TemplatePart, boundBytes: Int, limitBytes: Int)
+
+    public var part: TemplatePart {
+        switch self {
+        case .syntax(let part, _, _, _), .unsupported(let part, _, _, _), .tooLarge(let part, _, _): part
+        }
+    }
+
+    /// The API's error code.
+    public var code: String {
+        if case .tooLarge = self { return "template_too_large" }
+        return "template_syntax"
+    }
+
+    /// What a person reads: the part, and where in it.
+    public var message: String {
+        switch self {
+        case .syntax(let part, let line, let column, let reason):
+            "The \(part.rawValue) part has a syntax error at line \(line), column \(column): \(reason)."
+        case .unsupported(let part, let kind, let line, let column):
+            "The \(part.rawValue) part uses a \(kind) at line \(line), column \(column); message templates cannot include other templates."
+        case .tooLarge(let part, let bound, let limit):
+            "With this data the \(part.rawValue) part could expand to \(bound) bytes; at most \(limit) bytes and \(CompiledTemplate.maximumVisits) tag visits are allowed, so it was not rendered."
+        }
+    }
 }
 
 /// What a template renders to; `text` is made from the HTML when the template has no text part.
@@ -55,10 +79,14 @@ public struct CompiledTemplate: Sendable {
     private let html: Part?
     private let text: Part?
 
+    /// Whether any part looks up `contact`: only then is the recipient's contact read to render it.
+    public let usesContact: Bool
+
     public init(_ source: TemplateSource) throws(TemplateRenderError) {
         subject = try Self.compile(source.subject, part: .subject)
         html = try source.html.map { html throws(TemplateRenderError) in try Self.compile(html, part: .html) }
         text = try source.text.map { text throws(TemplateRenderError) in try Self.compile(text, part: .text) }
+        usesContact = [subject, html, text].contains { $0?.shape.mentions("contact") == true }
     }
 
     private static func compile(_ source: String, part: TemplatePart) throws(TemplateRenderError) -> Part {

@@ -17,9 +17,9 @@ public enum Role: String, Sendable, Hashable, CaseIterable {
         case .owner, .admin:
             .all
         case .developer:
-            ScopeSet([.keysAdmin, .webhooksAdmin, .domainsAdmin, .contactsRead, .messagesRead, .campaignsRead, .analyticsRead, .auditRead])
+            ScopeSet([.keysAdmin, .webhooksAdmin, .domainsAdmin, .contactsRead, .messagesRead, .campaignsRead, .analyticsRead, .auditRead, .templatesRead])
         case .marketer:
-            ScopeSet([.contactsWrite, .messagesRead, .messagesSend, .campaignsWrite, .analyticsRead])
+            ScopeSet([.contactsWrite, .messagesRead, .messagesSend, .campaignsWrite, .analyticsRead, .templatesWrite])
         case .viewer:
             ScopePreset.read.scopes
         }

@@ -59,4 +59,7 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case importCancelled = "import.cancelled"
     case domainCreated = "domain.created"
     case domainDeleted = "domain.deleted"
+    case templateCreated = "template.created"
+    case templateUpdated = "template.updated"
+    case templateDeleted = "template.deleted"
 }

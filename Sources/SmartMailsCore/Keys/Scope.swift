@@ -15,6 +15,9 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Hashable {
     case membersAdmin = "members:admin"
     /// Sending domains: their DKIM keys and the DNS records to publish.
     case domainsAdmin = "domains:admin"
+    /// Message templates and their versions (new scopes go last: a scope's bit is its position).
+    case templatesRead = "templates:read"
+    case templatesWrite = "templates:write"
 
     /// Made once: `allCases` builds a new array each time it is read, and every request checks a scope.
     private static let ordered = Scope.allCases
@@ -27,6 +30,7 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Hashable {
         case .keysAdmin: [.keysRead]
         case .contactsWrite: [.contactsRead]
         case .campaignsWrite: [.campaignsRead]
+        case .templatesWrite: [.templatesRead]
         default: []
         }
     }

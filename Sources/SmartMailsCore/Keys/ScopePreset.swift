@@ -8,9 +8,9 @@ public enum ScopePreset: String, Sendable, CaseIterable {
     public var scopes: ScopeSet {
         switch self {
         case .read:
-            ScopeSet([.keysRead, .contactsRead, .messagesRead, .campaignsRead, .analyticsRead])
+            ScopeSet([.keysRead, .contactsRead, .messagesRead, .campaignsRead, .analyticsRead, .templatesRead])
         case .write:
-            ScopeSet([.keysRead, .contactsWrite, .messagesRead, .messagesSend, .campaignsWrite, .analyticsRead])
+            ScopeSet([.keysRead, .contactsWrite, .messagesRead, .messagesSend, .campaignsWrite, .analyticsRead, .templatesWrite])
         case .admin:
             .all
         }

@@ -22,11 +22,13 @@ public struct Message: Sendable, Equatable {
     public var updatedAt: Timestamp
     /// Oldest first; filled when one message is read, empty in lists.
     public var events: [MessageEvent]
+    /// The template version its content was rendered from, when it was.
+    public let template: TemplateReference?
 
     public init(
         id: String, workspaceID: String, apiKeyID: String?, mode: APIKeyMode, status: MessageStatus, content: MessageContent,
         tags: [String], metadata: [String: String], sendAt: Timestamp, messageIDHeader: String, returnPath: String,
-        createdAt: Timestamp, updatedAt: Timestamp, events: [MessageEvent] = []
+        createdAt: Timestamp, updatedAt: Timestamp, events: [MessageEvent] = [], template: TemplateReference? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -42,6 +44,7 @@ public struct Message: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.events = events
+        self.template = template
     }
 
     /// Every envelope recipient: to, cc and bcc, each once.
@@ -102,5 +105,15 @@ public struct MessageContent: Sendable, Codable, Equatable {
         self.text = text
         self.headers = headers
         self.attachments = attachments
+    }
+}
+
+/// Which template, in which version, a message was rendered from.
+public struct TemplateReference: Sendable, Equatable {
+    public let id: String
+    public let version: Int
+    public init(id: String, version: Int) {
+        self.id = id
+        self.version = version
     }
 }

@@ -27,6 +27,19 @@ public struct MessageDraft: Sendable {
         }
     }
 
+    /// A saved template to render instead of giving subject, html and text.
+    public struct TemplateUse: Sendable {
+        public var id: String
+        /// The current version when nil.
+        public var version: Int?
+        public var data: [String: JSONValue]
+        public init(id: String, version: Int? = nil, data: [String: JSONValue] = [:]) {
+            self.id = id
+            self.version = version
+            self.data = data
+        }
+    }
+
     public var from: Mailbox
     public var to: [Mailbox]
     public var cc: [Mailbox]
@@ -41,11 +54,12 @@ public struct MessageDraft: Sendable {
     public var tags: [String]
     public var metadata: [String: String]
     public var sendAt: Timestamp?
+    public var template: TemplateUse?
 
     public init(
         from: Mailbox, to: [Mailbox], cc: [Mailbox] = [], bcc: [Mailbox] = [], replyTo: Mailbox? = nil, subject: String?,
         html: String?, text: String?, headers: [(name: String, value: String)] = [], attachments: [Attachment] = [],
-        tags: [String] = [], metadata: [String: String] = [:], sendAt: Timestamp? = nil
+        tags: [String] = [], metadata: [String: String] = [:], sendAt: Timestamp? = nil, template: TemplateUse? = nil
     ) {
         self.from = from
         self.to = to
@@ -60,6 +74,7 @@ public struct MessageDraft: Sendable {
         self.tags = tags
         self.metadata = metadata
         self.sendAt = sendAt
+        self.template = template
     }
 
     /// Every contact id the draft names, for the caller to look up before `MessageRules.check`.

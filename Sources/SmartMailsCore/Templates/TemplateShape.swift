@@ -26,9 +26,16 @@ public struct TemplateShape: Sendable, Equatable {
 
     public let nodes: [Node]
 
+    /// The first part of every name a tag looks up (`contact` for `{{contact.first_name}}`).
+    public let roots: Set<String>
+
+    /// Whether rendering could look `name` up at all.
+    public func mentions(_ name: String) -> Bool { roots.contains(name) }
+
     public static func scan(_ source: String) throws(UnsupportedTag) -> TemplateShape {
         var scanner = Scanner(Array(source.utf8))
-        return TemplateShape(nodes: try scanner.run())
+        let nodes = try scanner.run()
+        return TemplateShape(nodes: nodes, roots: scanner.roots)
     }
 
     /// At most what rendering over `data` can write and visit, counting HTML escaping's growth when `escaping`.
@@ -63,6 +70,7 @@ public struct TemplateShape: Sendable, Equatable {
         var index = 0
         var open: [UInt8] = Array("{{".utf8)
         var close: [UInt8] = Array("}}".utf8)
+        var roots: Set<String> = []
 
         init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -103,6 +111,7 @@ public struct TemplateShape: Sendable, Equatable {
                     let (line, column) = position(of: tagStart)
                     throw UnsupportedTag(kind: body.first == ">" ? "partial" : "inheritance", line: line, column: column)
                 case "#", "^":
+                    roots.insert(Self.root(body.dropFirst()))
                     stack.append((Self.key(body.dropFirst()), body.first == "^", []))
                 case "/":
                     guard stack.count > 1 else { break }
@@ -123,8 +132,9 @@ public struct TemplateShape: Sendable, Equatable {
             return stack[0].nodes
         }
 
-        func variable(_ text: Substring, escaped: Bool) -> Node {
-            .variable(key: Self.key(text), escaped: escaped, transformed: text.contains("("))
+        mutating func variable(_ text: Substring, escaped: Bool) -> Node {
+            roots.insert(Self.root(text))
+            return .variable(key: Self.key(text), escaped: escaped, transformed: text.contains("("))
         }
 
         /// The data key a tag looks up: the last part of a dotted name, inside any transform's parentheses.
@@ -133,6 +143,13 @@ public struct TemplateShape: Sendable, Equatable {
             if let open = name.lastIndex(of: "(") { name = String(name[name.index(after: open)...].prefix { $0 != ")" }) }
             if name == "." { return "." }
             return name.split(separator: ".").last.map(String.init) ?? "."
+        }
+
+        /// The first part of a tag's dotted name, inside any transform's parentheses.
+        static func root(_ text: Substring) -> String {
+            var name = text.filter { $0 != " " }
+            if let open = name.lastIndex(of: "(") { name = String(name[name.index(after: open)...].prefix { $0 != ")" }) }
+            return name.split(separator: ".").first.map(String.init) ?? "."
         }
 
         func starts(with pattern: [UInt8], at position: Int) -> Bool {

@@ -6,6 +6,8 @@ public protocol ContactStore: Sendable {
     func contacts(workspaceID: String, filter: ContactFilter, limit: Int, afterID: String?, now: Timestamp) async throws -> [Contact]
     func countContacts(workspaceID: String, filter: ContactFilter, now: Timestamp) async throws -> Int
     func contact(workspaceID: String, id: String) async throws -> Contact?
+    /// The contacts with any of these ids or address keys (lower-cased addresses), in one read.
+    func contacts(workspaceID: String, ids: [String], emailKeys: [String]) async throws -> [Contact]
     /// The distinct attribute names of the matching contacts, sorted.
     func attributeKeys(workspaceID: String, filter: ContactFilter, now: Timestamp) async throws -> [String]
     /// Applies every item in one transaction and returns one outcome per item, in order. Items that fail (and

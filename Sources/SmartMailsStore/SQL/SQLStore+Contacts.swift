@@ -64,6 +64,19 @@ extension SQLStore: ContactStore {
         }
     }
 
+    public func contacts(workspaceID: String, ids: [String], emailKeys: [String]) async throws -> [Contact] {
+        guard !ids.isEmpty || !emailKeys.isEmpty else { return [] }
+        let kind = client.kind
+        return try await client.withReader { database in
+            var query: SQLQueryString = "SELECT \(unsafeRaw: ContactRows.selectColumns(kind)) FROM contacts WHERE workspace_id = \(bind: workspaceID) AND (id IN "
+            query.bindSet(ids, kind: kind)
+            query.raw(" OR email_key IN ")
+            query.bindSet(emailKeys, kind: kind)
+            query.raw(")")
+            return try await database.raw(query).all().map(ContactRows.contact(from:))
+        }
+    }
+
     public func eraseContact(workspaceID: String, id: String, at now: Timestamp, audit: AuditEvent) async throws -> Contact? {
         let kind = client.kind
         return try await client.withTransaction { database in

@@ -17,7 +17,7 @@ extension SQLStore: MessageStore {
             for chunk in rows.chunked(Self.insertChunk) {
                 var insert = SQLQueryString("""
                     INSERT INTO messages (id, workspace_id, api_key_id, mode, status, from_address, recipient, subject, tags, metadata,
-                        content, send_at, message_id_header, return_path, created_at, updated_at) VALUES
+                        content, send_at, message_id_header, return_path, created_at, updated_at, template_id, template_version) VALUES
                     """)
                 var events = SQLQueryString("INSERT INTO message_events (message_id, position, kind, at) VALUES ")
                 var queue = SQLQueryString("INSERT INTO delivery_queue (message_id, workspace_id, due_at) VALUES ")
@@ -37,6 +37,10 @@ extension SQLStore: MessageStore {
                     insert.bind(message.createdAt.millisecondsSinceEpoch)
                     insert.raw(", ")
                     insert.bind(message.updatedAt.millisecondsSinceEpoch)
+                    insert.raw(", ")
+                    insert.bind(message.template?.id)
+                    insert.raw(", ")
+                    insert.bind(message.template.map { Int64($0.version) })
                     insert.raw(")")
                     events.raw(separator + "(")
                     events.bind(message.id)
@@ -224,7 +228,8 @@ extension SQLStore: MessageStore {
             content: try decodeJSON(MessageContent.self, row, "content"), tags: try decodeJSON([String].self, row, "tags"),
             metadata: try decodeJSON([String: String].self, row, "metadata"), sendAt: try row.timestamp("send_at"),
             messageIDHeader: try row.string("message_id_header"), returnPath: try row.string("return_path"),
-            createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at")
+            createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
+            template: try row.optionalString("template_id").map { TemplateReference(id: $0, version: Int(try row.optionalInt64("template_version") ?? 0)) }
         )
     }
 

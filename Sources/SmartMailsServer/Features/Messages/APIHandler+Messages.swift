@@ -9,7 +9,7 @@ extension APIHandler {
     func sendMessage(_ input: Operations.SendMessage.Input) async throws -> Operations.SendMessage.Output {
         let caller = try Caller.authenticated()
         guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
-        let accepted = try await messages.send(MessageDraft(body), workspaceID: caller.workspaceID, sender: caller.sender)
+        let accepted = try await messages.send(try MessageDraft(body), workspaceID: caller.workspaceID, sender: caller.sender)
         return .accepted(.init(body: .json(.init(
             id: accepted.message.id, object: .message, status: .init(accepted.message.status), sendAt: accepted.message.sendAt.date,
             warnings: accepted.warnings
@@ -21,7 +21,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
         guard !body.messages.isEmpty else { throw APIError.validationFailed("Send at least one message.", param: "messages") }
         for (index, item) in body.messages.enumerated() { try item.checkDeclaredLimits(param: "messages[\(index)]") }
-        let results = try await messages.sendBatch(body.messages.map { .success(MessageDraft($0)) }, workspaceID: caller.workspaceID, sender: caller.sender)
+        let results = try await messages.sendBatch(body.messages.map { item in Result { () throws(ValidationError) in try MessageDraft(item) } }, workspaceID: caller.workspaceID, sender: caller.sender)
         var queued = 0
         let data = results.enumerated().map { index, result -> Components.Schemas.MessageBatchItemResult in
             switch result {
@@ -29,7 +29,7 @@ extension APIHandler {
                 queued += 1
                 return .init(index: index, result: .queued, id: accepted.message.id, warnings: accepted.warnings)
             case .failure(let error):
-                return .init(index: index, result: .failed, error: .init(code: "validation_failed", message: error.message, param: "messages[\(index)].\(error.param)"))
+                return .init(index: index, result: .failed, error: .init(code: error.code, message: error.message, param: "messages[\(index)].\(error.param)"))
             }
         }
         return .ok(.init(body: .json(.init(data: data, queued: queued, failed: results.count - queued))))

@@ -3,7 +3,7 @@ import SmartMailsAPI
 import SmartMailsCore
 
 extension MessageDraft {
-    init(_ input: Components.Schemas.MessageInput) {
+    init(_ input: Components.Schemas.MessageInput) throws(ValidationError) {
         func mailbox(_ box: Components.Schemas.Mailbox) -> Mailbox { Mailbox(email: box.email, name: box.name, contactID: box.contactId) }
         self.init(
             from: mailbox(input.from), to: input.to.map(mailbox), cc: (input.cc ?? []).map(mailbox), bcc: (input.bcc ?? []).map(mailbox),
@@ -11,7 +11,14 @@ extension MessageDraft {
             // JSON objects carry no order; headers go out sorted by name, the same on every retry.
             headers: (input.headers?.additionalProperties ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
             attachments: (input.attachments ?? []).map { .init(filename: $0.filename, contentType: $0.contentType, content: $0.content, contentID: $0.contentId) },
-            tags: input.tags ?? [], metadata: input.metadata?.additionalProperties ?? [:], sendAt: input.sendAt.map(Timestamp.init)
+            tags: input.tags ?? [], metadata: input.metadata?.additionalProperties ?? [:], sendAt: input.sendAt.map(Timestamp.init),
+            template: try input.template.map { use throws(ValidationError) in
+                let data: [String: JSONValue]
+                do { data = try use.data.map { try JSONValue.members($0, param: "template.data") } ?? [:] } catch {
+                    throw ValidationError(param: "template.data", message: "template.data holds a value that is not JSON.")
+                }
+                return TemplateUse(id: use.id, version: use.version, data: data)
+            }
         )
     }
 }
@@ -26,7 +33,8 @@ extension Components.Schemas.Message {
             cc: content.cc.isEmpty ? nil : content.cc.map(mailbox), bcc: content.bcc.isEmpty ? nil : content.bcc.map(mailbox),
             replyTo: content.replyTo.map(mailbox), subject: content.subject, html: content.html, text: content.text,
             attachments: content.attachments.isEmpty ? nil : content.attachments.map { .init(filename: $0.filename, contentType: $0.contentType) },
-            tags: message.tags, metadata: .init(additionalProperties: message.metadata), messageId: message.messageIDHeader,
+            tags: message.tags, metadata: .init(additionalProperties: message.metadata),
+            template: message.template.map { .init(id: $0.id, version: $0.version) }, messageId: message.messageIDHeader,
             returnPath: message.returnPath, sendAt: message.sendAt.date, createdAt: message.createdAt.date, updatedAt: message.updatedAt.date,
             events: message.events.isEmpty ? nil : message.events.map {
                 .init(_type: .init(rawValue: $0.kind.rawValue)!, at: $0.at.date, detail: $0.detail, nextAttemptAt: $0.nextAttemptAt?.date)
@@ -78,6 +86,12 @@ extension Components.Schemas.MessageInput {
         }
         if let replyTo { try mailbox(replyTo, "reply_to") }
         try length(subject, 998, "subject")
+        if let template {
+            try length(template.id, 64, "template.id")
+            if let version = template.version, !(1...999_999_999).contains(version) {
+                throw ValidationError(param: "\(param).template.version", message: "template.version is 1 to 999999999.")
+            }
+        }
         for (name, value) in headers?.additionalProperties ?? [:] { try length(value, 998, "headers.\(name.prefix(76))") }
         try count(attachments?.count ?? 0, 20, "attachments")
         for (index, attachment) in (attachments ?? []).enumerated() {

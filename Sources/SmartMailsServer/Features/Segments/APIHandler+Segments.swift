@@ -28,7 +28,7 @@ extension APIHandler {
         let caller = try Caller.authenticated()
         guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
         let segment = try await segments.update(
-            id: input.path.id, name: body.name, rule: try body.rule.map(JSONValue.init), workspaceID: caller.workspaceID, by: caller.changeActor
+            id: input.path.id, name: body.name, rule: try body.rule.map { try JSONValue($0) }, workspaceID: caller.workspaceID, by: caller.changeActor
         )
         return .ok(.init(body: .json(try .init(segment))))
     }
@@ -67,11 +67,11 @@ extension Components.Schemas.Segment {
 
 extension JSONValue {
     /// A free-form JSON object from the generated types, as the domain reads one.
-    init(_ container: OpenAPIObjectContainer) throws {
-        self = .object(try container.value.mapValues(JSONValue.init(any:)))
+    init(_ container: OpenAPIObjectContainer, param: String = "rule") throws {
+        self = .object(try container.value.mapValues { try JSONValue(any: $0, param: param) })
     }
 
-    init(any value: (any Sendable)?) throws {
+    init(any value: (any Sendable)?, param: String) throws {
         switch value {
         case nil: self = .null
         case let flag as Bool: self = .bool(flag)
@@ -79,9 +79,9 @@ extension JSONValue {
         case let number as Int64: self = .integer(number)
         case let number as Double: self = number.rounded() == number && abs(number) < 9e15 ? .integer(Int64(number)) : .number(number)
         case let text as String: self = .string(text)
-        case let list as [(any Sendable)?]: self = .array(try list.map(JSONValue.init(any:)))
-        case let object as [String: (any Sendable)?]: self = .object(try object.mapValues(JSONValue.init(any:)))
-        default: throw APIError.badRequest("invalid_type", "The rule holds a value that is not JSON.", param: "rule")
+        case let list as [(any Sendable)?]: self = .array(try list.map { try JSONValue(any: $0, param: param) })
+        case let object as [String: (any Sendable)?]: self = .object(try object.mapValues { try JSONValue(any: $0, param: param) })
+        default: throw APIError.badRequest("invalid_type", "\(param) holds a value that is not JSON.", param: param)
         }
     }
 

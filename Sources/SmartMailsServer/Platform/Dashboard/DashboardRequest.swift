@@ -7,9 +7,9 @@ import SmartMailsCore
 struct DashboardForm: Sendable {
     private let fields: [String: [String]]
 
-    /// Reads an `application/x-www-form-urlencoded` body of at most 64 KiB.
-    static func read(_ request: Request) async throws -> DashboardForm {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
+    /// Reads an `application/x-www-form-urlencoded` body of at most `limit` bytes (64 KiB unless a page needs more).
+    static func read(_ request: Request, limit: Int = 64 * 1024) async throws -> DashboardForm {
+        let buffer = try await request.body.collect(upTo: limit)
         // Forms write spaces as `+`; URLComponents decodes percent escapes only.
         let text = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
         var fields: [String: [String]] = [:]
@@ -66,7 +66,8 @@ extension AccountService.Visitor {
             "workspaceName": workspace.name, "email": account.email, "role": membership.role.rawValue,
             "csrf": session.csrfToken, "canSeeKeys": scopes.contains(.keysRead),
             "canSeeDomains": scopes.contains(.domainsAdmin), "canSeeDevelopers": scopes.contains(.keysRead) || scopes.contains(.domainsAdmin), "canSeeTeam": scopes.contains(.membersAdmin),
-            "canSeeAudit": scopes.contains(.auditRead), "canSeeContacts": scopes.contains(.contactsRead), "canSeeMessages": scopes.contains(.messagesRead), "severalWorkspaces": workspaces.count > 1, "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
+            "canSeeAudit": scopes.contains(.auditRead), "canSeeContacts": scopes.contains(.contactsRead), "canSeeMessages": scopes.contains(.messagesRead),
+            "canSeeTemplates": scopes.contains(.templatesRead), "canSeeSending": scopes.contains(.messagesRead) || scopes.contains(.templatesRead), "severalWorkspaces": workspaces.count > 1, "workspaces": workspaces.map { ["id": $0.id, "name": $0.name, "current": $0.id == workspace.id] as [String: Any] },
             current: true,
         ]
     }

@@ -22,6 +22,7 @@ struct DashboardRoutes: Sendable {
     let segments: SegmentService
     let imports: ImportService
     let domains: DomainService
+    let templates: TemplateService
     let messages: MessageService
     let suppressions: SuppressionService
     let addressResolver: ClientAddressResolver
@@ -65,6 +66,7 @@ struct DashboardRoutes: Sendable {
         router.post("app/workspaces") { request, context in try await createWorkspace(request, context) }
         router.get("app/audit-log") { request, context in try await auditPage(request, context) }
         addAudienceRoutes(to: router)
+        addTemplateRoutes(to: router)
         router.get("invitations/:token") { request, context in try await invitationPage(request, context) }
         router.post("invitations/:token") { request, context in try await acceptInvitation(request, context) }
     }
@@ -101,10 +103,12 @@ struct DashboardRoutes: Sendable {
     }
 
     /// Like `signedIn`, for a form that changes something: reads the form and refuses it without the CSRF token.
-    func signedInForm(_ request: Request, _ page: (AccountService.Visitor, DashboardForm) async throws -> Response) async throws -> Response {
+    func signedInForm(
+        _ request: Request, limit: Int = 64 * 1024, _ page: (AccountService.Visitor, DashboardForm) async throws -> Response
+    ) async throws -> Response {
         guard let visitor = try await visitor(request) else { return DashboardPages.redirect("/login") }
         if let refused = crossOriginRefusal(request) { return refused }
-        let form = try await DashboardForm.read(request)
+        let form = try await DashboardForm.read(request, limit: limit)
         guard visitor.sentCSRFToken(in: form) else {
             return pages.message("Refused", "This form was not sent from this session's page (CSRF token missing or wrong). Reload the page and try again.", status: .forbidden, nav: visitor.navigation(current: "none"))
         }

@@ -1,5 +1,6 @@
+import HTTPTypes
 import SmartMailsCore
 
 extension ValidationError: APIErrorConvertible {
-    var apiError: APIError { .validationFailed(message, param: param) }
+    var apiError: APIError { APIError(status: .unprocessableContent, kind: .invalidRequest, code: code, message: message, param: param) }
 }

@@ -284,3 +284,18 @@ document.addEventListener("click", (event) => {
   };
   setTimeout(poll, 300);
 })();
+
+// The template editor's live preview: a pause in typing posts the form into the preview frame (the Preview button's
+// `formaction`), where the server renders it over the sample data in a sandboxed document of its own.
+(() => {
+  const form = document.getElementById("template-form");
+  const button = document.getElementById("template-preview-button");
+  if (!form || !button) return;
+  let timer;
+  const refresh = () => form.requestSubmit ? form.requestSubmit(button) : button.click();
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 400);
+  });
+  if (form.elements.subject.value) refresh();
+})();
