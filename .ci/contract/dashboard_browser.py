@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -34,8 +35,12 @@ READ_SCOPES = ["keys:read", "contacts:read", "messages:read", "campaigns:read", 
 LINK = re.compile(r"http://\S+/login/password/[0-9A-Za-z]+")
 
 
-def api(server, key, path="/v1/me"):
-    request = urllib.request.Request(server.url + path, headers={"Authorization": f"Bearer {key}"})
+def api(server, key, path="/v1/me", body=None):
+    headers = {"Authorization": f"Bearer {key}"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(server.url + path, headers=headers, data=data)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.load(response)
@@ -265,6 +270,65 @@ def domains_journey(server, browser):
     browser.wait_for("is not a domain name", "a bad domain name was not explained")
 
 
+def templates_journey(server, browser):
+    """A template written in the editor: a syntax error is explained where it is, the live preview renders the
+    sample data (escaped, inside a sandboxed frame whose scripts never run), and a message sent with it through the
+    API shows on the Messages page with its timeline."""
+    browser.open(server.url + "/app/templates")
+    browser.wait_for("No templates yet", "the templates page did not open empty")
+    browser.submit("a[href='/app/templates/new']")
+    browser.wait_for("New template", "the new-template editor did not open")
+    browser.fill("template-name", "welcome")
+    browser.fill("template-subject", "Welcome {{name}}")
+    browser.fill("template-html", "<p style=\"color: #c00\">Hi {{name}}</p>\n{{#open}}<script>parent.smTemplateXSS = 1</script>")
+    browser.driver.find_element(By.CSS_SELECTOR, "#template-form details summary").click()
+    browser.fill("template-sample", '{"name": "<Ana>"}')
+    # The preview follows the typing: the frame shows the syntax error with its line.
+    frame = browser.driver.find_element(By.ID, "template-preview")
+
+    def preview_text(driver):
+        driver.switch_to.frame(frame)
+        try:
+            return driver.find_element(By.TAG_NAME, "body").text
+        finally:
+            driver.switch_to.default_content()
+
+    browser.wait_until(lambda driver: "line 2" in preview_text(driver), "the live preview does not show the syntax error")
+    browser.submit("#template-form button[type=submit]:not([formaction])")
+    browser.wait_for("syntax error at line 2", "saving a broken template did not explain where it is broken")
+    browser.fill("template-html", "<p style=\"color: #c00\">Hi {{name}}</p><script>parent.smTemplateXSS = 1</script>")
+    browser.wait_until(lambda driver: "Welcome <Ana>" in preview_text(driver), "the live preview does not render the subject over the sample data")
+    browser.driver.switch_to.frame(frame)
+    inner = browser.driver.find_element(By.ID, "preview-html")
+    browser.driver.switch_to.frame(inner)
+    paragraph = browser.driver.find_element(By.TAG_NAME, "p")
+    check(paragraph.text == "Hi <Ana>", f"the HTML part shows {paragraph.text!r}, not the escaped sample value")
+    check(paragraph.value_of_css_property("color") in ("rgba(204, 0, 0, 1)", "rgb(204, 0, 0)"), "the mail's inline style was not applied in the preview")
+    browser.driver.switch_to.default_content()
+    check(browser.driver.execute_script("return window.smTemplateXSS === undefined"), "a script in the template ran in the preview")
+    browser.shot("template-editor")
+    browser.submit("#template-form button[type=submit]:not([formaction])")
+    browser.wait_for("Template: welcome", "saving the template did not open it")
+    check("Version 1" in browser.text(), "the saved template lists no version 1")
+    template_id = re.search(r"tpl_[0-9a-z]{26}", browser.driver.current_url).group(0)
+
+    status, accepted = api(server, server.first_key, "/v1/messages", {
+        "from": {"email": "shop@shop.example"}, "to": [{"email": "bo@example.org"}],
+        "template": {"id": template_id, "data": {"name": "Bo"}},
+    })
+    check(status == 202, f"sending with the template: {status} {accepted}")
+    for _ in range(100):
+        if api(server, server.first_key, f"/v1/messages/{accepted['id']}")[1].get("status") == "delivered":
+            break
+        time.sleep(0.1)
+    browser.open(server.url + "/app/messages")
+    browser.wait_for("Welcome Bo", "the Messages page does not list the message sent with the template")
+    browser.submit(f"a[href='/app/messages/{accepted['id']}']")
+    browser.wait_for("Timeline", "the message's page did not open")
+    check("delivered" in browser.text().split("Timeline")[-1], f"the message's timeline shows no delivery: {browser.text()[:600]}")
+    browser.shot("message")
+
+
 def invite_marketer(server, browser):
     """The owner invites a marketer from the Team page and copies the link it shows once."""
     browser.open(server.url + "/app/team")
@@ -316,6 +380,7 @@ def main():
                 owner_journey(server, owner)
                 audience_journey(server, owner, server.folder)
                 domains_journey(server, owner)
+                templates_journey(server, owner)
                 link = invite_marketer(server, owner)
             finally:
                 owner.quit()

@@ -14,8 +14,8 @@ struct DocumentedOperation: CustomStringConvertible {
 
     var description: String { "\(method) \(path) (\(operationID))" }
 
-    /// The path with `{id}` filled in.
-    func path(id: String) -> String { path.replacingOccurrences(of: "{id}", with: id) }
+    /// The path with `{id}` filled in (and a template's `{version}` with 1).
+    func path(id: String) -> String { path.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{version}", with: "1") }
 }
 
 extension TestClientProtocol {

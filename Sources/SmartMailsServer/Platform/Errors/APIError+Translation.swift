@@ -57,7 +57,8 @@ extension APIError {
             return .badRequest("missing_parameter", "The required field '\(param)' is missing.", param: param)
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let param = path(context)
-            return .badRequest("invalid_type", "The field '\(param ?? "body")' has the wrong type.", param: param)
+            // No coding path: the body as a whole, or a path or query parameter (the runtime does not say which).
+            return .badRequest("invalid_type", param.map { "The field '\($0)' has the wrong type." } ?? "The body or a parameter has the wrong type; see /docs for this operation.", param: param)
         case .dataCorrupted(let context):
             let param = path(context)
             if context.debugDescription.lowercased().contains("additional properties") {
