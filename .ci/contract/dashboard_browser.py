@@ -31,7 +31,7 @@ from server import Server, StageFailure  # noqa: E402
 PAGE_CHANGING = (StaleElementReferenceException, NoSuchElementException, WebDriverException)
 
 PASSWORD = "correct horse battery"
-READ_SCOPES = ["keys:read", "contacts:read", "messages:read", "campaigns:read", "analytics:read"]
+READ_SCOPES = ["keys:read", "contacts:read", "messages:read", "campaigns:read", "analytics:read", "templates:read"]
 LINK = re.compile(r"http://\S+/login/password/[0-9A-Za-z]+")
 
 
@@ -284,10 +284,9 @@ def templates_journey(server, browser):
     browser.driver.find_element(By.CSS_SELECTOR, "#template-form details summary").click()
     browser.fill("template-sample", '{"name": "<Ana>"}')
     # The preview follows the typing: the frame shows the syntax error with its line.
-    frame = browser.driver.find_element(By.ID, "template-preview")
-
     def preview_text(driver):
-        driver.switch_to.frame(frame)
+        # Looked up each time: a refused save brings a new page, with a new frame.
+        driver.switch_to.frame(driver.find_element(By.ID, "template-preview"))
         try:
             return driver.find_element(By.TAG_NAME, "body").text
         finally:
@@ -298,7 +297,7 @@ def templates_journey(server, browser):
     browser.wait_for("syntax error at line 2", "saving a broken template did not explain where it is broken")
     browser.fill("template-html", "<p style=\"color: #c00\">Hi {{name}}</p><script>parent.smTemplateXSS = 1</script>")
     browser.wait_until(lambda driver: "Welcome <Ana>" in preview_text(driver), "the live preview does not render the subject over the sample data")
-    browser.driver.switch_to.frame(frame)
+    browser.driver.switch_to.frame(browser.driver.find_element(By.ID, "template-preview"))
     inner = browser.driver.find_element(By.ID, "preview-html")
     browser.driver.switch_to.frame(inner)
     paragraph = browser.driver.find_element(By.TAG_NAME, "p")

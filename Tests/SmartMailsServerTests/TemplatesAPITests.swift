@@ -132,12 +132,13 @@ import Testing
         try await TestApp.run(on: database) { app, client in
             let nested = #"{"name":"bomb","subject":"x","text":"{{#a}}{{#a}}{{#a}}{{#a}}{{s}}{{/a}}{{/a}}{{/a}}{{/a}}"}"#
             let id = try #require(try await client.call(.post, "/v1/templates", key: app.adminKey, json: nested).json["id"] as? String)
-            let items = Array(repeating: "1", count: 60).joined(separator: ",")
+            let items = Array(repeating: "1", count: 200).joined(separator: ",")
             let started = ContinuousClock.now
             let refused = try await client.call(.post, "/v1/templates/\(id)/render", key: app.adminKey, json: #"{"data":{"a":[\#(items)],"s":"\#(String(repeating: "x", count: 200))"}}"#)
             refused.expectError(.unprocessableContent, code: "template_too_large")
             #expect(refused.errorParam == "text")
-            #expect(ContinuousClock.now - started < .seconds(2), "the bound is computed, not found by rendering 60^4 tags")
+            // Rendering 200^4 tags would take hours; the bound is computed from the data's shape instead.
+            #expect(ContinuousClock.now - started < .seconds(10), "the bound is computed, not found by rendering")
             // The same template over small data renders.
             let small = try await client.call(.post, "/v1/templates/\(id)/render", key: app.adminKey, json: #"{"data":{"a":[1,2],"s":"y"}}"#)
             #expect(small.status == .ok && small.json["text"] as? String == String(repeating: "y", count: 16))
