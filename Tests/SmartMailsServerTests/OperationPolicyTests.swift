@@ -14,6 +14,9 @@ import Yams
         // Query parameters' lengths and patterns come from the spec, and so does what a body's parsed members are.
         #expect(policies["listContacts"]?.queryLimits.contains(QueryLimit(name: "tag", maximumLength: 64)) == true)
         #expect(policies["createSegment"]?.parsedMembers == ["rule"])
+        // At any depth: template data inside a message and inside each message of a batch.
+        #expect(policies["sendMessage"]?.parsedMembers.contains("template.data") == true)
+        #expect(policies["sendMessageBatch"]?.parsedMembers.contains("messages[].template.data") == true)
         #expect(policies["startImport"]?.streamedBody == true)
         #expect(policies["getMe"] == OperationPolicy(access: .key(requiredScope: nil)))
         #expect(policies["getHealth"] == OperationPolicy(access: .public))

@@ -176,6 +176,13 @@ import Testing
             let third = try await client.call(.get, "/v1/messages/\(try #require(pinned.json["id"] as? String))", key: app.adminKey)
             #expect(third.json["subject"] as? String == "Your order 45" && (third.json["template"] as? [String: Any])?["version"] as? Int == 1)
 
+            // A null inside template data is the template's to render (as nothing); a null member of the message is not.
+            let withNull = try await send(#"{"id":"\#(id)","data":{"order":{"number":"46","gift":null}}}"#)
+            #expect(withNull.status == .accepted, "\(String(buffer: withNull.body))")
+            let nullMember = try await send(#"{"id":"\#(id)"}"#, extra: #","reply_to":null"#)
+            nullMember.expectError(.badRequest, code: "invalid_type")
+            #expect(nullMember.errorParam == "reply_to")
+
             // Refusals name the field; nothing is queued for them.
             let before = try await client.call(.get, "/v1/messages?limit=100", key: app.adminKey)
             let both = try await send(#"{"id":"\#(id)"}"#, extra: #","subject":"Hi""#)
@@ -202,7 +209,7 @@ import Testing
                 {"messages":[
                   {"from":{"email":"shop@example.com"},"to":[{"email":"a@example.org"}],"template":{"id":"\#(id)","data":{"order":{"number":"50"}}}},
                   {"from":{"email":"shop@example.com"},"to":[{"email":"b@example.org"}],"template":{"id":"tpl_01m8vkmykq9t4a70b10x9bteq6"}},
-                  {"from":{"email":"shop@example.com"},"to":[{"email":"c@example.org"}],"template":{"id":"\#(id)","version":1,"data":{"order":{"number":"51"}}}}
+                  {"from":{"email":"shop@example.com"},"to":[{"email":"c@example.org"}],"template":{"id":"\#(id)","version":1,"data":{"order":{"number":"51"},"gift":null}}}
                 ]}
                 """#)
             #expect(batch.status == .ok && batch.json["queued"] as? Int == 2 && batch.json["failed"] as? Int == 1)

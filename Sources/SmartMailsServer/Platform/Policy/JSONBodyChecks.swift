@@ -4,18 +4,14 @@ import Foundation
 enum JSONBodyChecks {
     /// Refuses `null` in the body of an operation whose spec declares no nullable field. The generated decoders
     /// read a null as an absent field, so `{"old_expires_in": null}` would silently mean the default.
-    /// `tolerating` names top-level members the server parses itself (a segment rule), where a null is its to judge.
+    /// `tolerating` names members the server parses itself (a segment rule, template data) by their path with `[]`
+    /// for any array index (`messages[].template.data`); what is inside them is their parser's to judge.
     static func refuseNulls(in bytes: [UInt8], tolerating: Set<String> = []) throws(APIError) {
         // Most bodies hold no `null` token at all; only those are parsed a second time.
         guard containsNullToken(bytes),
-              var value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+              let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
         else { return }  // malformed JSON is the decoder's to report, with its own error
-        if var object = value as? [String: Any], !tolerating.isEmpty {
-            // The member itself must not be null (that would read as absent); what is inside it is its parser's.
-            for name in tolerating where !(object[name] is NSNull) { object[name] = nil }
-            value = object
-        }
-        guard let path = firstNull(in: value, at: "") else { return }
+        guard let path = firstNull(in: value, at: "", shape: "", tolerating: tolerating) else { return }
         if path.isEmpty { throw APIError.badRequest("invalid_type", "The body is null; send a JSON object.") }
         throw APIError.badRequest("invalid_type", "'\(path)' is null; leave a field out instead of sending null.", param: path)
     }
@@ -62,18 +58,21 @@ enum JSONBodyChecks {
     }
 
     /// The path of the first null in document order (`a.b[2]`), "" for a null body, nil when there is none.
-    private static func firstNull(in value: Any, at path: String) -> String? {
+    /// `shape` is the same path with `[]` for indexes, matched against the tolerated members; such a member must
+    /// itself not be null (that would read as absent), but nulls inside it are its parser's.
+    private static func firstNull(in value: Any, at path: String, shape: String, tolerating: Set<String>) -> String? {
+        if value is NSNull { return path }
+        if !shape.isEmpty, tolerating.contains(shape) { return nil }
         switch value {
-        case is NSNull:
-            return path
         case let object as [String: Any]:
             for key in object.keys.sorted() {
-                if let found = firstNull(in: object[key]!, at: path.isEmpty ? key : "\(path).\(key)") { return found }
+                let member = path.isEmpty ? key : "\(path).\(key)", memberShape = shape.isEmpty ? key : "\(shape).\(key)"
+                if let found = firstNull(in: object[key]!, at: member, shape: memberShape, tolerating: tolerating) { return found }
             }
             return nil
         case let array as [Any]:
             for (index, element) in array.enumerated() {
-                if let found = firstNull(in: element, at: "\(path)[\(index)]") { return found }
+                if let found = firstNull(in: element, at: "\(path)[\(index)]", shape: "\(shape)[]", tolerating: tolerating) { return found }
             }
             return nil
         default:

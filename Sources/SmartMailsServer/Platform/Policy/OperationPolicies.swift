@@ -88,12 +88,30 @@ extension OperationPolicies {
         return resolve(target, in: document)
     }
 
-    /// The request body's top-level members whose schema says the server parses them (`x-parsed-by`).
+    /// The paths of the request body's members whose schema says the server parses them (`x-parsed-by`), at any
+    /// depth, with `[]` for array items: `rule`, `template.data`, `messages[].template.data`.
     static func parsedMembers(_ operation: [String: Any], in document: [String: Any]) -> Set<String> {
         let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any]
-        let schema = resolve((content?["application/json"] as? [String: Any])?["schema"], in: document)
-        let properties = schema?["properties"] as? [String: Any] ?? [:]
-        return Set(properties.compactMap { name, member in resolve(member, in: document)?["x-parsed-by"] != nil ? name : nil })
+        var found = Set<String>()
+        collectParsed(resolve((content?["application/json"] as? [String: Any])?["schema"], in: document), at: "", in: document, depth: 0, into: &found)
+        return found
+    }
+
+    private static func collectParsed(_ schema: [String: Any]?, at path: String, in document: [String: Any], depth: Int, into found: inout Set<String>) {
+        // The depth bound stops a recursive schema; request bodies here nest a few levels at most.
+        guard let schema, depth < 8 else { return }
+        if !path.isEmpty, schema["x-parsed-by"] != nil { found.insert(path); return }
+        for (name, member) in schema["properties"] as? [String: Any] ?? [:] {
+            collectParsed(resolve(member, in: document), at: path.isEmpty ? name : "\(path).\(name)", in: document, depth: depth + 1, into: &found)
+        }
+        if let items = resolve(schema["items"], in: document) {
+            collectParsed(items, at: "\(path)[]", in: document, depth: depth + 1, into: &found)
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for variant in schema[key] as? [Any] ?? [] {
+                collectParsed(resolve(variant, in: document), at: path, in: document, depth: depth + 1, into: &found)
+            }
+        }
     }
 
     /// The length and pattern limits of the operation's query parameters.
