@@ -88,12 +88,15 @@ import Testing
         try await TestApp.run(on: database) { app, client in
             let good = #"{"from":{"email":"shop@example.com"},"to":[{"email":"ana@example.org"}],"subject":"Hi","text":"Hello"}"#
             let bad = #"{"from":{"email":"shop@example.com"},"to":[{"email":"ana@"}],"subject":"Hi","text":"Hello"}"#
-            let response = try await client.call(.post, "/v1/messages/batch", key: app.adminKey, json: #"{"messages":[\#(good),\#(bad),\#(good)]}"#)
+            // A contact id holding a NUL (which PostgreSQL cannot hold in text) is one bad item, not a failed request.
+            let nul = #"{"from":{"email":"shop@example.com"},"to":[{"contact_id":"ct_\u0000x"}],"subject":"Hi","text":"Hello"}"#
+            let response = try await client.call(.post, "/v1/messages/batch", key: app.adminKey, json: #"{"messages":[\#(good),\#(bad),\#(good),\#(nul)]}"#)
             #expect(response.status == .ok)
-            #expect(response.json["queued"] as? Int == 2 && response.json["failed"] as? Int == 1)
+            #expect(response.json["queued"] as? Int == 2 && response.json["failed"] as? Int == 2)
             let data = try #require(response.json["data"] as? [[String: Any]])
-            #expect(data.compactMap { $0["result"] as? String } == ["queued", "failed", "queued"])
+            #expect(data.compactMap { $0["result"] as? String } == ["queued", "failed", "queued", "failed"])
             #expect((data[1]["error"] as? [String: Any])?["param"] as? String == "messages[1].to[0].email")
+            #expect((data[3]["error"] as? [String: Any])?["param"] as? String == "messages[3].to[0].contact_id")
             // Unsigned: example.com is not a sending domain of the workspace, and the answer says so.
             #expect((data[0]["warnings"] as? [String])?.first?.contains("without a DKIM signature") == true)
             for item in [data[0], data[2]] {

@@ -40,6 +40,23 @@ import Testing
         }
     }
 
+    @Test func aGeneratedServersErrorIsLoggedWithoutTheRequestItDescribes() {
+        // The generated server wraps a handler's error with the whole request: its Bearer key and decoded body.
+        var fields = HTTPFields()
+        fields[.authorization] = "Bearer sm_live_secretsecretsecret"
+        let wrapped = ServerError(
+            operationID: "sendMessageBatch", request: HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/v1/messages/batch", headerFields: fields),
+            requestBody: nil, requestMetadata: ServerRequestMetadata(), operationInput: "ana@example.org", causeDescription: "User handler threw an error.",
+            underlyingError: StorageBroke()
+        )
+        let lines = LogLines()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(sink: lines) }
+        RequestEnvelopeMiddleware.logIfServerError(.from(wrapped), cause: wrapped, path: "/v1/messages/batch", logger: logger)
+        let logged = lines.all.joined()
+        #expect(logged.contains("request failed") && logged.contains("StorageBroke") && logged.contains("sendMessageBatch"))
+        #expect(!logged.contains("sm_live_") && !logged.contains("ana@example.org"))
+    }
+
     @Test(arguments: TestDatabase.all)
     func retriesReplayTheFirstAnswerAndReuseWithAnotherBodyIsRefused(database: TestDatabase) async throws {
         try await withPolicy(on: database) { fixture in

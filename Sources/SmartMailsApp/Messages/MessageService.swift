@@ -52,8 +52,11 @@ public struct MessageService: Sendable {
             }
             return (first.contactID, first.email.flatMap { try? ContactEmail.parse($0).key })
         }
+        // An id that cannot be one is never looked up (it could hold what PostgreSQL refuses in text, such as NUL);
+        // `check` reports it as an unknown contact.
         let contacts = try await store.contacts(
-            workspaceID: workspaceID, ids: Array(Set(drafts.flatMap { $0?.contactIDs ?? [] })), emailKeys: Array(Set(lookups.compactMap(\.emailKey)))
+            workspaceID: workspaceID, ids: Array(Set(drafts.flatMap { $0?.contactIDs ?? [] }.filter { ResourceID.isWellFormed($0, prefix: Contact.idPrefix) })),
+            emailKeys: Array(Set(lookups.compactMap(\.emailKey)))
         )
         let byID = Dictionary(contacts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let byEmail = Dictionary(contacts.map { ($0.email.key, $0) }, uniquingKeysWith: { first, _ in first })

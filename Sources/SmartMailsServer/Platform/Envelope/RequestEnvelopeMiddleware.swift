@@ -1,7 +1,9 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import OpenAPIRuntime
 import SmartMailsCore
+import SmartMailsStore
 
 /// The outermost layer of every request: gives it a `Request-Id`, turns any error into the API's error shape, logs
 /// server errors without secrets, and records the request in the metrics.
@@ -46,7 +48,16 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
 
     static func logIfServerError(_ apiError: APIError, cause: any Error, path: String, logger: Logger) {
         guard apiError.status.code >= 500 else { return }
-        // The path is logged without its query, which could carry a secret someone pasted there.
-        logger.error("request failed", metadata: ["path": .string(path), "error": "\(cause)"])
+        // The path is logged without its query, which could carry a secret someone pasted there. The generated
+        // server's error describes the whole request, headers (a Bearer key) and decoded body included: only its
+        // operation and underlying error are logged.
+        var metadata: Logger.Metadata = ["path": .string(path)]
+        var underlying = cause
+        if let serverError = cause as? ServerError {
+            metadata["operation"] = .string(serverError.operationID)
+            underlying = serverError.underlyingError
+        }
+        metadata["error"] = .string(DatabaseErrorDescription.describe(underlying))
+        logger.error("request failed", metadata: metadata)
     }
 }
