@@ -55,6 +55,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // DNS lookups (TXT, MX) against one recursive server, for checking a domain's published records; knows
+        // nothing of SmartMails.
+        .target(
+            name: "DNSKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Storage protocols and their SQLKit implementation for SQLite and PostgreSQL.
         .target(
             name: "SmartMailsStore",
@@ -75,6 +85,7 @@ let package = Package(
                 "SmartMailsCore",
                 "SmartMailsStore",
                 "SMTPKit",
+                "DNSKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -158,6 +169,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/SmartMailsTestSupport",
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -169,6 +181,11 @@ let package = Package(
             name: "SMTPKitTests",
             dependencies: ["SMTPKit", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DNSKitTests",
+            dependencies: ["DNSKit", "SmartMailsTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(
