@@ -41,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.publicURL = Environment.value("SMARTMAILS_PUBLIC_URL")
         configuration.secretKey = Environment.value("SMARTMAILS_SECRET_KEY")
         configuration.spfInclude = Environment.value("SMARTMAILS_SPF_INCLUDE")
+        configuration.dnsServer = Environment.value("SMARTMAILS_DNS_SERVER")
         configuration.mailHost = Environment.value("SMARTMAILS_MAIL_HOST")
         configuration.smtpURL = Environment.value("SMARTMAILS_SMTP_URL")
         if let text = Environment.value("SMARTMAILS_DELIVERY_CONCURRENCY") {

@@ -2,4 +2,6 @@
 public enum DomainError: Error, Equatable, Sendable {
     case notFound(id: String)
     case exists(name: String, id: String?)
+    /// The server was started without a way to ask DNS.
+    case verificationUnavailable
 }

@@ -9,11 +9,13 @@ public struct DomainService: Sendable {
     let store: any DomainStore
     let secrets: SecretBox
     let settings: DomainRecordSettings
+    let dns: (any DNSLookup)?
 
-    public init(store: any DomainStore, secrets: SecretBox, settings: DomainRecordSettings) {
+    public init(store: any DomainStore, secrets: SecretBox, settings: DomainRecordSettings, dns: (any DNSLookup)? = nil) {
         self.store = store
         self.secrets = secrets
         self.settings = settings
+        self.dns = dns
     }
 
     public func records(of domain: SendingDomain) -> [DNSRecordSpec] { domain.records(settings: settings) }
@@ -61,6 +63,42 @@ public struct DomainService: Sendable {
         let domain = try await domain(id: id, workspaceID: workspaceID)
         let audit = actor.audit(.domainDeleted, workspaceID: workspaceID, targetType: "domain", targetID: id, changes: ["name": domain.name], at: now)
         guard try await store.deleteDomain(workspaceID: workspaceID, id: id, audit: audit) else { throw DomainError.notFound(id: id) }
+        return domain
+    }
+
+    /// Looks every record up (at once) and stores what was found; the domain after the check.
+    public func verify(id: String, workspaceID: String, by actor: ChangeActor, now: Timestamp = .now) async throws -> SendingDomain {
+        var domain = try await domain(id: id, workspaceID: workspaceID)
+        guard let dns else { throw DomainError.verificationUnavailable }
+        let specs = records(of: domain)
+        let checks = await withTaskGroup(of: (Int, RecordCheck).self) { group in
+            for (index, spec) in specs.enumerated() {
+                group.addTask {
+                    let found: Result<[String], DomainRecordChecker.LookupFailure>
+                    do {
+                        found = .success(try await spec.type == .mx ? dns.mx(spec.name) : dns.txt(spec.name))
+                    } catch {
+                        found = .failure(DomainRecordChecker.LookupFailure("\(error)"))
+                    }
+                    return (index, DomainRecordChecker.check(spec, found: found))
+                }
+            }
+            var checks: [(Int, RecordCheck)] = []
+            for await check in group { checks.append(check) }
+            return checks.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let verification = DomainVerification(checkedAt: now, records: checks)
+        let verifiedAt = verification.verifiedAt(previously: domain.verifiedAt)
+        let audit = (verifiedAt == nil) == (domain.verifiedAt == nil) ? nil : actor.audit(
+            .domainVerificationChanged, workspaceID: workspaceID, targetType: "domain", targetID: id,
+            changes: ["name": domain.name, "verified": verifiedAt == nil ? "false" : "true"], at: now
+        )
+        guard try await store.recordVerification(workspaceID: workspaceID, id: id, verification: verification, verifiedAt: verifiedAt, audit: audit) else {
+            throw DomainError.notFound(id: id)
+        }
+        domain.verification = verification
+        domain.verifiedAt = verifiedAt
+        domain.updatedAt = now
         return domain
     }
 

@@ -25,8 +25,10 @@ public struct MessageService: Sendable {
     let store: any MessageStore & ContactStore & DomainStore
     let templates: TemplateService
     let doorbell: DeliveryDoorbell
+    let policy: SendingPolicyService
 
-    public init(store: any MessageStore & ContactStore & DomainStore, templates: TemplateService, doorbell: DeliveryDoorbell) {
+    public init(store: any MessageStore & ContactStore & DomainStore, templates: TemplateService, doorbell: DeliveryDoorbell, policy: SendingPolicyService) {
+        self.policy = policy
         self.store = store
         self.templates = templates
         self.doorbell = doorbell
@@ -61,7 +63,9 @@ public struct MessageService: Sendable {
         let byID = Dictionary(contacts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let byEmail = Dictionary(contacts.map { ($0.email.key, $0) }, uniquingKeysWith: { first, _ in first })
         let addresses = byID.mapValues(Self.address(of:))
-        var domains: [String: Bool] = [:]
+        // Per `from` domain: whether the workspace has it (it is signed), and whether it is verified.
+        var domains: [String: (known: Bool, verified: Bool)] = [:]
+        let requireVerified = try await policy.requiresVerifiedDomains(workspaceID: workspaceID)
         var results: [Result<Accepted, ValidationError>] = []
         for (index, item) in items.enumerated() {
             do {
@@ -74,7 +78,16 @@ public struct MessageService: Sendable {
                 }
                 let checked = try Self.check(draft, rendered: reference != nil, contacts: addresses, now: now)
                 let domain = checked.content.from.domain
-                if domains[domain] == nil { domains[domain] = try await store.domain(workspaceID: workspaceID, name: domain) != nil }
+                if domains[domain] == nil {
+                    let found = try await store.domain(workspaceID: workspaceID, name: domain)
+                    domains[domain] = (found != nil, found?.isVerified == true)
+                }
+                let standing = domains[domain] ?? (false, false)
+                if requireVerified, !standing.verified {
+                    throw ValidationError(
+                        param: "from.email", message: Self.unverifiedRefusal(domain, known: standing.known), code: "domain_not_verified"
+                    )
+                }
                 let id = ResourceID.make(prefix: Message.idPrefix, at: now)
                 let message = Message(
                     id: id, workspaceID: workspaceID, apiKeyID: sender.keyID, mode: sender.mode, status: .queued, content: checked.content,
@@ -82,7 +95,8 @@ public struct MessageService: Sendable {
                     messageIDHeader: "<\(id)@\(domain)>", returnPath: "bounces+\(id)@bounces.\(domain)", createdAt: now, updatedAt: now,
                     template: reference
                 )
-                results.append(.success(Accepted(message: message, warnings: domains[domain] == true ? [] : [Self.unsignedWarning(domain)])))
+                let warnings = !standing.known ? [Self.unsignedWarning(domain)] : standing.verified ? [] : [Self.unverifiedWarning(domain)]
+                results.append(.success(Accepted(message: message, warnings: warnings)))
             } catch let error as ValidationError {
                 results.append(.failure(error))
             }
@@ -168,6 +182,16 @@ public struct MessageService: Sendable {
         }
         guard outcome.cancelled else { throw MessageError.notCancellable(id: id, status: outcome.message.status.rawValue) }
         return outcome.message
+    }
+
+    static func unverifiedWarning(_ domain: String) -> String {
+        "\(domain) is not verified: its DNS records were not found published (POST /v1/domains/{id}/verify checks them), so receivers may fail its DKIM signatures."
+    }
+
+    static func unverifiedRefusal(_ domain: String, known: Bool) -> String {
+        known
+            ? "This workspace sends only from verified domains, and \(domain) is not verified yet: publish its records and check them with POST /v1/domains/{id}/verify."
+            : "This workspace sends only from verified domains, and \(domain) is not one of its sending domains: add it with POST /v1/domains."
     }
 
     static func unsignedWarning(_ domain: String) -> String {

@@ -59,6 +59,8 @@ public enum AuditAction: String, Sendable, Hashable, CaseIterable {
     case importCancelled = "import.cancelled"
     case domainCreated = "domain.created"
     case domainDeleted = "domain.deleted"
+    case domainVerificationChanged = "domain.verification_changed"
+    case sendingPolicyChanged = "workspace.sending_policy_changed"
     case templateCreated = "template.created"
     case templateUpdated = "template.updated"
     case templateDeleted = "template.deleted"

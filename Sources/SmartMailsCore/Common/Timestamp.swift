@@ -38,3 +38,15 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// Stored as milliseconds since the epoch, as every timestamp column is.
+extension Timestamp: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(millisecondsSinceEpoch: try decoder.singleValueContainer().decode(Int64.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(millisecondsSinceEpoch)
+    }
+}

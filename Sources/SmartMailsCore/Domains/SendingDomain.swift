@@ -13,15 +13,26 @@ public struct SendingDomain: Sendable, Equatable {
     public var keys: [DKIMKey]
     public let createdAt: Timestamp
     public var updatedAt: Timestamp
+    /// Since when its records are known to be published; nil until a check finds them (`DomainVerification`).
+    public var verifiedAt: Timestamp?
+    /// The last check, record by record; nil before the first.
+    public var verification: DomainVerification?
 
-    public init(id: String, workspaceID: String, name: String, keys: [DKIMKey], createdAt: Timestamp, updatedAt: Timestamp) {
+    public init(
+        id: String, workspaceID: String, name: String, keys: [DKIMKey], createdAt: Timestamp, updatedAt: Timestamp,
+        verifiedAt: Timestamp? = nil, verification: DomainVerification? = nil
+    ) {
         self.id = id
         self.workspaceID = workspaceID
         self.name = name
         self.keys = keys
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.verifiedAt = verifiedAt
+        self.verification = verification
     }
+
+    public var isVerified: Bool { verifiedAt != nil }
 
     /// Where bounces come back: the VERP return paths of messages from this domain are `…@<bounceHost>`.
     public var bounceHost: String { "bounces." + name }
@@ -85,6 +96,9 @@ public struct DNSRecordSpec: Sendable, Equatable {
 
     public let purpose: Purpose
     public let type: RecordType
+    /// Needed for the domain to count as verified: DKIM (proves the owner published our keys) and SPF; DMARC and
+    /// the return-path MX are recommended.
+    public var isRequired: Bool { purpose == .dkim || purpose == .spf }
     public let name: String
     public let value: String
 

@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     public var secretKey: String?
     /// The relay's SPF include for the suggested SPF record (`SMARTMAILS_SPF_INCLUDE`).
     public var spfInclude: String?
+    /// The DNS server domain checks ask (`SMARTMAILS_DNS_SERVER`, `host[:port]`); nil asks resolv.conf's first.
+    public var dnsServer: String?
     /// The host that receives bounces, for the return-path MX record (`SMARTMAILS_MAIL_HOST`); nil means the public
     /// URL's host.
     public var mailHost: String?

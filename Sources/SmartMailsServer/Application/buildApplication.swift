@@ -44,12 +44,14 @@ public func buildApplication(
     let contacts = ContactService(store: store)
     let domains = DomainService(
         store: store, secrets: try secrets ?? ServerSecret.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory, logger: logger),
-        settings: DomainRecordSettings(spfInclude: configuration.spfInclude, inboundHost: configuration.resolvedMailHost)
+        settings: DomainRecordSettings(spfInclude: configuration.spfInclude, inboundHost: configuration.resolvedMailHost),
+        dns: try ResolverLookup(server: configuration.dnsServer)
     )
+    let sendingPolicy = SendingPolicyService(store: store)
     let imports = ImportService(store: store, directory: configuration.importsDirectory, runner: importRunner)
     let doorbell = DeliveryDoorbell()
     let templates = TemplateService(store: store)
-    let messages = MessageService(store: store, templates: templates, doorbell: doorbell)
+    let messages = MessageService(store: store, templates: templates, doorbell: doorbell, policy: sendingPolicy)
     let outbox = configuration.smtpURL == nil ? OutboxTransport(directory: configuration.outboxDirectory) : nil
     let transport: any MailTransport = try outbox ?? SMTPRelayTransport(
         servers: try RelayURL.parse(configuration.smtpURL ?? "", heloName: configuration.resolvedMailHost),
@@ -65,7 +67,8 @@ public func buildApplication(
     let handler = APIHandler(
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), team: team,
         contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
-        domains: domains, templates: templates, messages: messages, suppressions: SuppressionService(store: store), outbox: outbox, transportName: transport.name,
+        domains: domains, sendingPolicy: sendingPolicy, templates: templates, messages: messages, suppressions: SuppressionService(store: store),
+        outbox: outbox, transportName: transport.name,
         publicURL: configuration.resolvedPublicURL,
         auditLog: AuditLogService(store: store),
         workspaces: WorkspaceDirectory(store: store), readiness: store, metrics: metrics
@@ -83,7 +86,7 @@ public func buildApplication(
         accounts: AccountService(store: store, hasher: hasher), team: team, workspaces: store,
         keys: keys, keyUsage: KeyUsageService(store: store, recorder: usage), auditLog: AuditLogService(store: store),
         contacts: contacts, lists: ListService(store: store), segments: SegmentService(store: store), imports: imports,
-        domains: domains, templates: templates, messages: messages, suppressions: SuppressionService(store: store), addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
+        domains: domains, sendingPolicy: sendingPolicy, templates: templates, messages: messages, suppressions: SuppressionService(store: store), addressResolver: addressResolver, publicURL: configuration.resolvedPublicURL
     ).addRoutes(to: router)
 
     return Application(

@@ -14,6 +14,7 @@ struct APIHandler: APIProtocol {
     let segments: SegmentService
     let imports: ImportService
     let domains: DomainService
+    let sendingPolicy: SendingPolicyService
     let templates: TemplateService
     let messages: MessageService
     let suppressions: SuppressionService

@@ -8,6 +8,8 @@ public protocol DomainStore: Sendable {
     func domain(workspaceID: String, id: String) async throws -> SendingDomain?
     func domain(workspaceID: String, name: String) async throws -> SendingDomain?
     func deleteDomain(workspaceID: String, id: String, audit: AuditEvent) async throws -> Bool
+    /// Stores a check's outcome; the audit event is written only when one is given (the verified state changed).
+    func recordVerification(workspaceID: String, id: String, verification: DomainVerification, verifiedAt: Timestamp?, audit: AuditEvent?) async throws -> Bool
 }
 
 /// Settings every node of one database shares.

@@ -9,4 +9,6 @@ public protocol WorkspaceStore: Sendable {
     func workspace(slug: String) async throws -> Workspace?
     func workspace(id: String) async throws -> Workspace?
     func workspaceCount() async throws -> Int
+    /// The workspace after the change; nil when there is no such workspace.
+    func setRequireVerifiedDomains(_ value: Bool, workspaceID: String, audit: AuditEvent) async throws -> Workspace?
 }

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresKit
 import SQLKit
 import SmartMailsCore
@@ -64,6 +65,22 @@ extension SQLStore: DomainStore {
         }
     }
 
+    public func recordVerification(
+        workspaceID: String, id: String, verification: DomainVerification, verifiedAt: Timestamp?, audit: AuditEvent?
+    ) async throws -> Bool {
+        let json = String(decoding: try JSONEncoder().encode(verification), as: UTF8.self)
+        return try await client.withTransaction { database in
+            let updated = try await database.raw("""
+                UPDATE sending_domains SET verification = \(bind: json), verified_at = \(bind: verifiedAt?.millisecondsSinceEpoch),
+                    updated_at = \(bind: verification.checkedAt.millisecondsSinceEpoch)
+                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id
+                """).first()
+            guard updated != nil else { return false }
+            if let audit { try await database.insertAudit(audit) }
+            return true
+        }
+    }
+
     /// The workspace's domain whose `column` (a constant: `id` or `name`) is `value`.
     private func domain(workspaceID: String, where column: String, is value: String) async throws -> SendingDomain? {
         let kind = client.kind
@@ -97,8 +114,20 @@ extension SQLStore: DomainStore {
             let id = try row.string("id")
             return SendingDomain(
                 id: id, workspaceID: try row.string("workspace_id"), name: try row.string("name"), keys: keys[id] ?? [],
-                createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at")
+                createdAt: try row.timestamp("created_at"), updatedAt: try row.timestamp("updated_at"),
+                verifiedAt: try row.optionalTimestamp("verified_at"), verification: try Self.verification(from: row)
             )
+        }
+    }
+}
+
+extension SQLStore {
+    fileprivate static func verification(from row: any SQLRow) throws -> DomainVerification? {
+        guard let text = try row.optionalString("verification") else { return nil }
+        do {
+            return try JSONDecoder().decode(DomainVerification.self, from: Data(text.utf8))
+        } catch {
+            throw StoredValueError(table: "sending_domains", column: "verification", value: String(text.prefix(80)))
         }
     }
 }

@@ -57,6 +57,20 @@ extension SQLStore: WorkspaceStore {
     }
 
     static func workspace(from row: any SQLRow) throws -> Workspace {
-        Workspace(id: try row.string("id"), slug: try row.string("slug"), name: try row.string("name"), createdAt: try row.timestamp("created_at"))
+        Workspace(
+            id: try row.string("id"), slug: try row.string("slug"), name: try row.string("name"), createdAt: try row.timestamp("created_at"),
+            requireVerifiedDomains: try row.int64("require_verified_domains") != 0
+        )
+    }
+
+    public func setRequireVerifiedDomains(_ value: Bool, workspaceID: String, audit: AuditEvent) async throws -> Workspace? {
+        try await client.withTransaction { database in
+            let row = try await database.raw("""
+                UPDATE workspaces SET require_verified_domains = \(bind: value ? 1 : 0) WHERE id = \(bind: workspaceID) RETURNING *
+                """).first()
+            guard let row else { return nil }
+            try await database.insertAudit(audit)
+            return try Self.workspace(from: row)
+        }
     }
 }

@@ -26,6 +26,25 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(domain, records: domains.records(of: domain)))))
     }
 
+    func verifyDomain(_ input: Operations.VerifyDomain.Input) async throws -> Operations.VerifyDomain.Output {
+        let caller = try Caller.authenticated()
+        let domain = try await domains.verify(id: input.path.id, workspaceID: caller.workspaceID, by: caller.changeActor)
+        return .ok(.init(body: .json(.init(domain, records: domains.records(of: domain)))))
+    }
+
+    func getSendingPolicy(_ input: Operations.GetSendingPolicy.Input) async throws -> Operations.GetSendingPolicy.Output {
+        let caller = try Caller.authenticated()
+        let required = try await sendingPolicy.requiresVerifiedDomains(workspaceID: caller.workspaceID)
+        return .ok(.init(body: .json(.init(object: .sendingPolicy, requireVerifiedDomains: required))))
+    }
+
+    func updateSendingPolicy(_ input: Operations.UpdateSendingPolicy.Input) async throws -> Operations.UpdateSendingPolicy.Output {
+        let caller = try Caller.authenticated()
+        guard case .json(let body) = input.body else { throw APIError.badRequest("invalid_request", "Send a JSON body.") }
+        let required = try await sendingPolicy.setRequireVerifiedDomains(body.requireVerifiedDomains, workspaceID: caller.workspaceID, by: caller.changeActor)
+        return .ok(.init(body: .json(.init(object: .sendingPolicy, requireVerifiedDomains: required))))
+    }
+
     func deleteDomain(_ input: Operations.DeleteDomain.Input) async throws -> Operations.DeleteDomain.Output {
         let caller = try Caller.authenticated()
         let domain = try await domains.delete(id: input.path.id, workspaceID: caller.workspaceID, by: caller.changeActor)
@@ -46,8 +65,16 @@ extension Components.Schemas.Domain {
                 case .dmarc: .dmarc
                 case .returnPath: .returnPath
                 }
-                return .init(purpose: purpose, _type: record.type == .mx ? .mx : .txt, name: record.name, value: record.value)
+                // The last check of this very record (a record whose value changed since, such as a new SPF include, is unchecked).
+                let check = domain.verification?.records.first { $0.purpose == record.purpose.rawValue && $0.name == record.name && $0.expected == record.value }
+                return .init(
+                    purpose: purpose, _type: record.type == .mx ? .mx : .txt, name: record.name, value: record.value,
+                    required: record.isRequired,
+                    state: check.flatMap { .init(rawValue: $0.state.rawValue) } ?? .unchecked,
+                    found: check?.found, detail: check?.detail
+                )
             },
+            verified: domain.isVerified, verifiedAt: domain.verifiedAt?.date, checkedAt: domain.verification?.checkedAt.date,
             createdAt: domain.createdAt.date, updatedAt: domain.updatedAt.date
         )
     }

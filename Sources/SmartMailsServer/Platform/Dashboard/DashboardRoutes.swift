@@ -22,6 +22,7 @@ struct DashboardRoutes: Sendable {
     let segments: SegmentService
     let imports: ImportService
     let domains: DomainService
+    let sendingPolicy: SendingPolicyService
     let templates: TemplateService
     let messages: MessageService
     let suppressions: SuppressionService
