@@ -12,7 +12,9 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +22,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -253,8 +256,40 @@ def audience_journey(server, browser, folder):
     check(browser.driver.find_element(By.CSS_SELECTOR, "tbody tr td:nth-child(2)").text == "1", "the segments page does not count 1 contact")
 
 
-def domains_journey(server, browser):
-    """A sending domain added through the page shows the records to publish, and a bad name is explained."""
+class LocalDNS:
+    """The tests' DNS server (dnslib) on loopback, answering from a zone file this stage rewrites."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "SmartMailsTestSupport", "Fixtures", "dns_server.py")
+
+    def __enter__(self):
+        self.folder = tempfile.mkdtemp(prefix="smartmails-dns-")
+        self.zone = os.path.join(self.folder, "zone.json")
+        self.publish([])
+        port_file = os.path.join(self.folder, "port")
+        self.process = subprocess.Popen([sys.executable, self.SCRIPT, "--zone", self.zone, "--port-file", port_file], stdin=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(port_file):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise StageFailure("the DNS fixture did not start (pip install dnslib)")
+            time.sleep(0.05)
+        self.address = "127.0.0.1:" + open(port_file).read().strip()
+        return self
+
+    def publish(self, records):
+        with open(self.zone + ".tmp", "w") as handle:
+            json.dump({"records": records, "faults": {}}, handle)
+        os.replace(self.zone + ".tmp", self.zone)
+
+    def __exit__(self, *exc):
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+        return False
+
+
+def domains_journey(server, browser, dns):
+    """A sending domain added through the page shows the records to publish and, checked against DNS, each record's
+    state: missing before they are published, verified after; the policy to send only from verified domains is
+    switched on from the page and holds in the API. A bad name is explained."""
     browser.open(server.url + "/app/domains")
     browser.wait_for("No sending domains yet", "the domains page did not open empty")
     browser.fill("domain-name", "Shop.Example")
@@ -264,7 +299,32 @@ def domains_journey(server, browser):
     check("v=DKIM1; k=ed25519; p=" in text and "v=DKIM1; k=rsa; p=" in text, "the page lacks one of the two DKIM records")
     check("_dmarc.shop.example" in text and "bounces.shop.example" in text, "the page lacks the DMARC or return-path record")
     check("PRIVATE KEY" not in browser.driver.page_source, "the page shows a private key")
+    check("not checked yet" in text and "not verified" in text, "a new domain is not shown as unchecked")
+    browser.submit("form[action$='/verify'] button[type=submit]")
+    browser.wait_for("last checked", "checking the records did not show the check")
+    check(browser.text().count("missing") >= 5, "records not published yet are not all shown as missing")
+    status, listed = api(server, server.first_key, "/v1/domains")
+    check(status == 200, f"listing domains answered {status}")
+    records = listed["data"][0]["dns_records"]
+    dns.publish([{"name": r["name"], "type": r["type"], "value": r["value"]} for r in records])
+    browser.submit("form[action$='/verify'] button[type=submit]")
+    browser.wait_until(lambda driver: driver.find_element(By.CSS_SELECTOR, "[data-testid=domain-state]").text == "verified", "publishing the records did not verify the domain")
+    check("missing" not in browser.text(), "a published record is still shown as missing")
     browser.shot("domains")
+    box = browser.driver.find_element(By.ID, "require-verified")
+    box.click()
+    browser.submit("#sending-policy button[type=submit]")
+    # The box was ticked by the click: wait for the page the form answered with, and read the box from it.
+    browser.wait_until(staleness_of(box), "saving the sending policy did not answer")
+    check(browser.driver.find_element(By.ID, "require-verified").is_selected(), "the sending policy was not saved")
+    message = {"from": {"email": "hi@elsewhere.example"}, "to": [{"email": "ana@example.org"}], "subject": "Hi", "text": "x"}
+    status, refused = api(server, server.first_key, "/v1/messages", message)
+    check(status == 422 and refused["error"]["code"] == "domain_not_verified", f"with the policy on, an unverified domain's message got {status}")
+    box = browser.driver.find_element(By.ID, "require-verified")
+    box.click()
+    browser.submit("#sending-policy button[type=submit]")
+    browser.wait_until(staleness_of(box), "switching the sending policy off did not answer")
+    check(not browser.driver.find_element(By.ID, "require-verified").is_selected(), "the sending policy was not switched off")
     browser.fill("domain-name", "not a domain")
     browser.submit("form[action='/app/domains'] button[type=submit]")
     browser.wait_for("is not a domain name", "a bad domain name was not explained")
@@ -373,12 +433,12 @@ def main():
     parser.add_argument("--screenshots", default=os.path.join(".build", "screenshots"))
     arguments = parser.parse_args()
     try:
-        with Server(arguments.binary, arguments.engine, os.environ.get("SMARTMAILS_TEST_POSTGRES_URL")) as server:
+        with LocalDNS() as dns, Server(arguments.binary, arguments.engine, os.environ.get("SMARTMAILS_TEST_POSTGRES_URL"), {"SMARTMAILS_DNS_SERVER": dns.address}) as server:
             owner = Browser(arguments.screenshots, arguments.engine, "owner")
             try:
                 owner_journey(server, owner)
                 audience_journey(server, owner, server.folder)
-                domains_journey(server, owner)
+                domains_journey(server, owner, dns)
                 templates_journey(server, owner)
                 link = invite_marketer(server, owner)
             finally:

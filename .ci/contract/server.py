@@ -27,8 +27,9 @@ def free_port():
 
 
 class Server:
-    def __init__(self, binary, engine, postgres_url=None):
+    def __init__(self, binary, engine, postgres_url=None, extra_env=None):
         self.binary = os.path.abspath(binary)
+        self.extra_env = extra_env or {}
         self.engine = engine
         self.postgres_url = postgres_url
         self.folder = tempfile.mkdtemp(prefix=f"smartmails-contract-{engine}-")
@@ -45,6 +46,7 @@ class Server:
     def environment(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTMAILS_")}
         env["SMARTMAILS_PORT"] = str(self.port)
+        env.update(self.extra_env)
         if self.database_url:
             env["SMARTMAILS_DATABASE_URL"] = self.database_url
         return env

@@ -47,6 +47,8 @@ struct DashboardRoutes: Sendable {
         router.get("app/suppressions") { request, context in try await suppressionsPage(request, context) }
         router.post("app/domains") { request, context in try await createDomain(request, context) }
         router.post("app/domains/:id/delete") { request, context in try await deleteDomain(request, context) }
+        router.post("app/domains/:id/verify") { request, context in try await verifyDomain(request, context) }
+        router.post("app/domains/policy") { request, context in try await updateSendingPolicy(request, context) }
         router.post("app/keys") { request, context in try await createKey(request, context) }
         router.get("app/keys/:id") { request, context in try await keyPage(request, context) }
         router.post("app/keys/:id/roll") { request, context in try await rollKey(request, context) }
