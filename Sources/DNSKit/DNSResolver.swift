@@ -85,7 +85,7 @@ public struct DNSResolver: Sendable {
                     try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
                 }
             }
-            return try await withDeadline(timeout) {
+            return try await withDeadline(timeout, onTimeout: { channel.channel.close(promise: nil) }) {
                 try await channel.executeThenClose { inbound, outbound in
                     try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(bytes: query)))
                     for try await envelope in inbound where envelope.remoteAddress == server {
@@ -109,7 +109,7 @@ public struct DNSResolver: Sendable {
             let channel = try await ClientBootstrap(group: eventLoopGroup).connectTimeout(.seconds(Int64(timeout.components.seconds) + 1)).connect(to: server) { channel in
                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
             }
-            return try await withDeadline(timeout) {
+            return try await withDeadline(timeout, onTimeout: { channel.channel.close(promise: nil) }) {
                 try await channel.executeThenClose { inbound, outbound in
                     var framed = ByteBuffer()
                     framed.writeInteger(UInt16(query.count))
@@ -135,8 +135,11 @@ public struct DNSResolver: Sendable {
     }
 }
 
-/// `body`'s result, or nil when it has not finished after `timeout` (it is cancelled then).
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T?) async throws -> T? {
+/// `body`'s result, or nil when it has not finished after `timeout`. Then `onTimeout` runs (closing the channel
+/// `body` reads, which ends its read at once: a cancelled read of a NIO channel may wait for the next datagram).
+func withDeadline<T: Sendable>(
+    _ timeout: Duration, onTimeout: @escaping @Sendable () -> Void, _ body: @escaping @Sendable () async throws -> T?
+) async throws -> T? {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
@@ -144,6 +147,8 @@ func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable 
             return nil
         }
         let first = try await group.next() ?? nil
+        // Closed after the timeout is taken as the answer: the error the closing raises in `body` is never collected.
+        if first == nil { onTimeout() }
         group.cancelAll()
         return first
     }

@@ -20,7 +20,9 @@ import Testing
             })
             let accepted = try await client.call(.post, "/v1/messages", key: app.adminKey, json: Self.order)
             #expect(accepted.status == .accepted)
-            #expect(accepted.json["status"] as? String == "queued" && (accepted.json["warnings"] as? [String]) == [])
+            // Signed with the domain's keys; its records are not checked yet, and the answer says so.
+            #expect(accepted.json["status"] as? String == "queued")
+            #expect((accepted.json["warnings"] as? [String])?.count == 1 && (accepted.json["warnings"] as? [String])?.first?.contains("is not verified") == true)
             let id = try #require(accepted.json["id"] as? String)
             let message = try await client.waitForMessage(id, key: app.adminKey, toReach: ["delivered"])
             #expect(message["message_id"] as? String == "<\(id)@example.com>")

@@ -22,6 +22,8 @@ public struct KeyService: Sendable {
         public var rateLimit: RateLimitPolicy?
         public var expiresAt: Timestamp?
         public var removeExpiry = false
+        /// Replaces the key's sending limits whole (`.none` lifts them).
+        public var sendingLimits: SendingLimits?
 
         public init() {}
     }
@@ -50,7 +52,8 @@ public struct KeyService: Sendable {
 
     public func create(
         workspaceID: String, name: String, scopes: ScopeSet, mode: APIKeyMode?, allowedIPs: IPAllowlist = IPAllowlist(),
-        rateLimit: RateLimitPolicy = .default, expiresAt: Timestamp? = nil, by actor: KeyActor, now: Timestamp = .now
+        rateLimit: RateLimitPolicy = .default, expiresAt: Timestamp? = nil, sendingLimits: SendingLimits = .none, by actor: KeyActor,
+        now: Timestamp = .now
     ) async throws -> IssuedKey {
         let name = try APIKeyRules.validateName(name)
         let mode = mode ?? actor.mode ?? .live
@@ -62,7 +65,7 @@ public struct KeyService: Sendable {
             id: ResourceID.make(prefix: APIKey.idPrefix, at: now), workspaceID: workspaceID, name: name, mode: mode,
             displayPrefix: token.displayPrefix, lastFour: token.lastFour, scopes: scopes, allowedIPs: allowedIPs,
             rateLimit: rateLimit, expiresAt: expiresAt, createdAt: now,
-            createdBy: actor.id == KeyActor.system.id ? nil : actor.id, updatedAt: now
+            createdBy: actor.id == KeyActor.system.id ? nil : actor.id, updatedAt: now, sendingLimits: sendingLimits
         )
         let secret = APIKeySecret(hash: token.hash, keyID: key.id, createdAt: now, expiresAt: nil)
         let audit = AuditEvent(
@@ -93,6 +96,10 @@ public struct KeyService: Sendable {
         if let rateLimit = changes.rateLimit {
             key.rateLimit = try rateLimit.validated()
             changed["rate_limit"] = "\(rateLimit.requests)/\(rateLimit.perSeconds)s"
+        }
+        if let limits = changes.sendingLimits {
+            key.sendingLimits = limits
+            changed["sending_limits"] = Self.describe(limits)
         }
         if changes.removeExpiry {
             guard changes.expiresAt == nil else {
@@ -180,7 +187,13 @@ public struct KeyService: Sendable {
             "scopes": key.scopes.scopes.map(\.rawValue).joined(separator: " "),
             "allowed_ips": key.allowedIPs.blocks.map(\.description).joined(separator: ","),
             "rate_limit": "\(key.rateLimit.requests)/\(key.rateLimit.perSeconds)s",
+            "sending_limits": describe(key.sendingLimits),
         ]
+    }
+
+    private static func describe(_ limits: SendingLimits) -> String {
+        limits.isEmpty ? "none" : "from " + (limits.fromDomains.isEmpty ? "any domain" : limits.fromDomains.joined(separator: ","))
+            + ", " + (limits.dailyRecipients.map { "\($0) recipients a day" } ?? "no daily quota")
     }
 }
 

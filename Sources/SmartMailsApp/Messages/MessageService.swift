@@ -10,9 +10,12 @@ public struct MessageService: Sendable {
     public struct Sender: Sendable {
         public var keyID: String?
         public var mode: APIKeyMode
-        public init(keyID: String?, mode: APIKeyMode) {
+        /// The key's `from` domains and daily recipient quota.
+        public var limits: SendingLimits
+        public init(keyID: String?, mode: APIKeyMode, limits: SendingLimits = .none) {
             self.keyID = keyID
             self.mode = mode
+            self.limits = limits
         }
     }
 
@@ -82,6 +85,12 @@ public struct MessageService: Sendable {
                     let found = try await store.domain(workspaceID: workspaceID, name: domain)
                     domains[domain] = (found != nil, found?.isVerified == true)
                 }
+                guard sender.limits.allows(fromDomain: domain) else {
+                    throw ValidationError(
+                        param: "from.email", message: "This key may send only from \(sender.limits.fromDomains.joined(separator: ", ")).",
+                        code: "from_domain_not_allowed"
+                    )
+                }
                 let standing = domains[domain] ?? (false, false)
                 if requireVerified, !standing.verified {
                     throw ValidationError(
@@ -102,9 +111,38 @@ public struct MessageService: Sendable {
             }
         }
         let accepted = results.compactMap { try? $0.get().message }
-        try await store.insertMessages(accepted)
+        let charge = quotaCharge(for: accepted, sender: sender, now: now)
+        do {
+            try await store.insertMessages(accepted, charging: charge)
+        } catch let exceeded as RecipientQuotaExceeded {
+            // All or nothing: a batch that does not fit is refused whole, so a retry after the reset sends it once.
+            throw MessageError.quotaExceeded(
+                limit: exceeded.limit, used: exceeded.used, requested: charge?.recipients ?? 0, resetsAt: SendingLimits.quotaDay(at: now).resetsAt
+            )
+        }
         if !accepted.isEmpty { doorbell.ring() }
         return results
+    }
+
+    /// A key's recipients so far today (UTC) and its quota.
+    public struct RecipientsToday: Sendable {
+        public let day: String
+        public let used: Int
+        public let quota: Int?
+        public let resetsAt: Timestamp
+    }
+
+    public func recipientsToday(of key: APIKey, now: Timestamp = .now) async throws -> RecipientsToday {
+        let (day, resetsAt) = SendingLimits.quotaDay(at: now)
+        return RecipientsToday(day: day, used: try await store.recipientsCounted(keyID: key.id, day: day), quota: key.sendingLimits.dailyRecipients, resetsAt: resetsAt)
+    }
+
+    /// What the messages count against the key's daily quota: every recipient of a live message (a sandbox key's
+    /// messages are never delivered, so they reach no one).
+    private func quotaCharge(for messages: [Message], sender: Sender, now: Timestamp) -> RecipientQuotaCharge? {
+        guard let limit = sender.limits.dailyRecipients, let keyID = sender.keyID, sender.mode == .live, !messages.isEmpty else { return nil }
+        let recipients = messages.reduce(0) { $0 + $1.content.to.count + $1.content.cc.count + $1.content.bcc.count }
+        return RecipientQuotaCharge(keyID: keyID, day: SendingLimits.quotaDay(at: now).day, recipients: recipients, limit: limit)
     }
 
     /// Each distinct template version the drafts name, looked up and compiled once; a missing one fails only the

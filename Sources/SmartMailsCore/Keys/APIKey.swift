@@ -18,6 +18,8 @@ public struct APIKey: Sendable, Hashable {
     public var lastUsedAt: Timestamp?
     public var lastUsedIP: String?
     public var revokedAt: Timestamp?
+    /// The `from` domains it may send from and its daily recipient quota.
+    public var sendingLimits: SendingLimits
 
     public static let idPrefix = "key"
 
@@ -25,8 +27,9 @@ public struct APIKey: Sendable, Hashable {
         id: String, workspaceID: String, name: String, mode: APIKeyMode, displayPrefix: String, lastFour: String,
         scopes: ScopeSet, allowedIPs: IPAllowlist, rateLimit: RateLimitPolicy, expiresAt: Timestamp?,
         createdAt: Timestamp, createdBy: String?, updatedAt: Timestamp, lastUsedAt: Timestamp? = nil,
-        lastUsedIP: String? = nil, revokedAt: Timestamp? = nil
+        lastUsedIP: String? = nil, revokedAt: Timestamp? = nil, sendingLimits: SendingLimits = .none
     ) {
+        self.sendingLimits = sendingLimits
         self.id = id
         self.workspaceID = workspaceID
         self.name = name

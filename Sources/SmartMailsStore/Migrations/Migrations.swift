@@ -3,7 +3,7 @@ import SmartMailsCore
 
 /// Applies the schema's numbered steps (one file each, `MigrationN`) once each and in order.
 public enum Migrations {
-    static let steps: [Migration] = [Migration1.initial, Migration2.sharedRateLimits, Migration3.accounts, Migration4.contacts, Migration5.domains, Migration6.messages, Migration7.templates, Migration8.domainVerification]
+    static let steps: [Migration] = [Migration1.initial, Migration2.sharedRateLimits, Migration3.accounts, Migration4.contacts, Migration5.domains, Migration6.messages, Migration7.templates, Migration8.sendingControls]
 
     public static var latestVersion: Int { steps.last?.version ?? 0 }
 

@@ -4,7 +4,11 @@ import SmartMailsCore
 public protocol MessageStore: Sendable {
     /// Stores the messages, their `queued` events and queue entries in one transaction, and wakes the workers of
     /// every node once it commits.
-    func insertMessages(_ messages: [Message]) async throws
+    /// With a `charge`, the messages' recipients are counted against the key's daily quota in the same
+    /// transaction; past the quota nothing is stored and `RecipientQuotaExceeded` is thrown.
+    func insertMessages(_ messages: [Message], charging charge: RecipientQuotaCharge?) async throws
+    /// Recipients counted against the key's quota on that UTC day (`2026-12-07`).
+    func recipientsCounted(keyID: String, day: String) async throws -> Int
     /// The message with its timeline.
     func message(workspaceID: String, id: String) async throws -> Message?
     /// Newest first, without timelines.
@@ -90,4 +94,36 @@ public protocol SuppressionStore: Sendable {
     func deleteSuppression(workspaceID: String, address: String) async throws -> Bool
     /// Which of `addresses` (lower-cased) are suppressed at `now`.
     func suppressedAddresses(workspaceID: String, among addresses: [String], at now: Timestamp) async throws -> Set<String>
+}
+
+extension MessageStore {
+    public func insertMessages(_ messages: [Message]) async throws {
+        try await insertMessages(messages, charging: nil)
+    }
+}
+
+/// Recipients to count against a key's daily quota.
+public struct RecipientQuotaCharge: Sendable {
+    public let keyID: String
+    public let day: String
+    public let recipients: Int
+    public let limit: Int
+
+    public init(keyID: String, day: String, recipients: Int, limit: Int) {
+        self.keyID = keyID
+        self.day = day
+        self.recipients = recipients
+        self.limit = limit
+    }
+}
+
+/// The key's quota for the day would be passed; `used` is what it had counted already.
+public struct RecipientQuotaExceeded: Error, Equatable, Sendable {
+    public let used: Int
+    public let limit: Int
+
+    public init(used: Int, limit: Int) {
+        self.used = used
+        self.limit = limit
+    }
 }

@@ -6,12 +6,13 @@ extension SQLStore: APIKeyStore {
         try await client.withTransaction { database in
             try await database.raw("""
                 INSERT INTO api_keys (id, workspace_id, name, mode, display_prefix, last_four, scopes, allowed_ips,
-                    rate_limit_requests, rate_limit_seconds, expires_at, created_at, created_by, updated_at)
+                    rate_limit_requests, rate_limit_seconds, expires_at, created_at, created_by, updated_at, send_from_domains, daily_recipient_quota)
                 VALUES (\(bind: key.id), \(bind: key.workspaceID), \(bind: key.name), \(bind: key.mode.rawValue),
                     \(bind: key.displayPrefix), \(bind: key.lastFour), \(bind: Self.encodeScopes(key.scopes)),
                     \(bind: Self.encodeAllowlist(key.allowedIPs)), \(bind: Int64(key.rateLimit.requests)),
                     \(bind: Int64(key.rateLimit.perSeconds)), \(bind: key.expiresAt?.millisecondsSinceEpoch),
-                    \(bind: key.createdAt.millisecondsSinceEpoch), \(bind: key.createdBy), \(bind: key.updatedAt.millisecondsSinceEpoch))
+                    \(bind: key.createdAt.millisecondsSinceEpoch), \(bind: key.createdBy), \(bind: key.updatedAt.millisecondsSinceEpoch),
+                    \(bind: key.sendingLimits.fromDomains.joined(separator: ",")), \(bind: key.sendingLimits.dailyRecipients.map(Int64.init)))
                 """).run()
             try await database.insertSecret(secret)
             try await database.insertAudit(audit)
@@ -43,7 +44,9 @@ extension SQLStore: APIKeyStore {
                     allowed_ips = \(bind: Self.encodeAllowlist(key.allowedIPs)),
                     rate_limit_requests = \(bind: Int64(key.rateLimit.requests)),
                     rate_limit_seconds = \(bind: Int64(key.rateLimit.perSeconds)),
-                    expires_at = \(bind: key.expiresAt?.millisecondsSinceEpoch), updated_at = \(bind: key.updatedAt.millisecondsSinceEpoch)
+                    expires_at = \(bind: key.expiresAt?.millisecondsSinceEpoch), updated_at = \(bind: key.updatedAt.millisecondsSinceEpoch),
+                    send_from_domains = \(bind: key.sendingLimits.fromDomains.joined(separator: ",")),
+                    daily_recipient_quota = \(bind: key.sendingLimits.dailyRecipients.map(Int64.init))
                 WHERE id = \(bind: key.id) AND workspace_id = \(bind: key.workspaceID) AND revoked_at IS NULL
                 RETURNING id
                 """).first()
@@ -141,7 +144,11 @@ extension SQLStore: APIKeyStore {
             updatedAt: try row.timestamp("updated_at"),
             lastUsedAt: try row.optionalTimestamp("last_used_at"),
             lastUsedIP: try row.optionalString("last_used_ip"),
-            revokedAt: try row.optionalTimestamp("revoked_at")
+            revokedAt: try row.optionalTimestamp("revoked_at"),
+            sendingLimits: SendingLimits(
+                validFromDomains: try row.string("send_from_domains").split(separator: ",").map(String.init),
+                dailyRecipients: try row.optionalInt64("daily_recipient_quota").map(Int.init)
+            )
         )
     }
 

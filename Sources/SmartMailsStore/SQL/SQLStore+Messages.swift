@@ -7,13 +7,14 @@ extension SQLStore: MessageStore {
     /// Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bind limits.
     private static let insertChunk = 200
 
-    public func insertMessages(_ messages: [Message]) async throws {
+    public func insertMessages(_ messages: [Message], charging charge: RecipientQuotaCharge?) async throws {
         guard !messages.isEmpty else { return }
         let kind = client.kind
         let rows = try messages.map { message in
             (message, try Self.json(message.content), try Self.json(message.tags), try Self.json(message.metadata))
         }
         try await client.withTransaction { database in
+            if let charge { try await Self.charge(charge, in: database) }
             for chunk in rows.chunked(Self.insertChunk) {
                 var insert = SQLQueryString("""
                     INSERT INTO messages (id, workspace_id, api_key_id, mode, status, from_address, recipient, subject, tags, metadata,
@@ -60,6 +61,29 @@ extension SQLStore: MessageStore {
             // Delivered on commit, to every node listening: a new message wakes a worker at once.
             if kind == .postgres { try await database.raw("SELECT pg_notify(\(bind: Self.queueChannel), '')").run() }
         }
+    }
+
+    public func recipientsCounted(keyID: String, day: String) async throws -> Int {
+        try await client.withReader { database in
+            let row = try await database.raw("SELECT recipients FROM key_daily_recipients WHERE key_id = \(bind: keyID) AND day = \(bind: day)").first()
+            return Int(try row?.int64("recipients") ?? 0)
+        }
+    }
+
+    /// Adds the charge to the day's count only while it stays within the quota, in one statement: on PostgreSQL two
+    /// nodes charging the same key at once take turns on the row, and the second sees the first's count.
+    private static func charge(_ charge: RecipientQuotaCharge, in database: any SQLDatabase) async throws {
+        if charge.recipients <= charge.limit {
+            let counted = try await database.raw("""
+                INSERT INTO key_daily_recipients (key_id, day, recipients) VALUES (\(bind: charge.keyID), \(bind: charge.day), \(bind: Int64(charge.recipients)))
+                ON CONFLICT (key_id, day) DO UPDATE SET recipients = key_daily_recipients.recipients + excluded.recipients
+                WHERE key_daily_recipients.recipients + excluded.recipients <= \(bind: Int64(charge.limit))
+                RETURNING recipients
+                """).first()
+            if counted != nil { return }
+        }
+        let row = try await database.raw("SELECT recipients FROM key_daily_recipients WHERE key_id = \(bind: charge.keyID) AND day = \(bind: charge.day)").first()
+        throw RecipientQuotaExceeded(used: Int(try row?.int64("recipients") ?? 0), limit: charge.limit)
     }
 
     public func message(workspaceID: String, id: String) async throws -> Message? {

@@ -21,7 +21,7 @@ extension APIHandler {
             workspaceID: caller.workspaceID, name: request.name, scopes: try ScopeSet.parse(request.scopes.map(\.rawValue)),
             mode: request.mode.map(APIKeyMode.init), allowedIPs: try IPAllowlist.parse(request.allowedIps ?? [], param: "allowed_ips"),
             rateLimit: request.rateLimit?.policy ?? .default, expiresAt: request.expiresAt.map(Timestamp.init),
-            by: caller.actor
+            sendingLimits: try request.sendingLimits?.limits ?? .none, by: caller.actor
         )
         let body = Components.Schemas.ApiKeyWithSecret(value1: .init(issued.key), value2: .init(secret: issued.token.rawValue))
         return .created(.init(body: .json(body)))
@@ -43,6 +43,7 @@ extension APIHandler {
         changes.rateLimit = request.rateLimit?.policy
         changes.expiresAt = request.expiresAt.map(Timestamp.init)
         changes.removeExpiry = request.removeExpiry ?? false
+        changes.sendingLimits = try request.sendingLimits?.limits
         let key = try await keys.update(id: input.path.id, workspaceID: caller.workspaceID, changes: changes, by: caller.actor)
         return .ok(.init(body: .json(.init(key))))
     }
@@ -71,6 +72,7 @@ extension APIHandler {
         let caller = try Caller.authenticated()
         let key = try await keys.key(id: input.path.id, workspaceID: caller.workspaceID)
         let report = try await keyUsage.report(for: key)
-        return .ok(.init(body: .json(.init(report))))
+        let recipients = try await messages.recipientsToday(of: key)
+        return .ok(.init(body: .json(.init(report, recipients: recipients))))
     }
 }

@@ -1,4 +1,5 @@
 import SmartMailsAPI
+import SmartMailsApp
 import SmartMailsCore
 
 /// Conversions between the key domain and the generated wire types.
@@ -12,8 +13,15 @@ extension Components.Schemas.ApiKey {
             allowedIps: key.allowedIPs.blocks.map(\.description),
             rateLimit: .init(requests: key.rateLimit.requests, perSeconds: key.rateLimit.perSeconds),
             status: status, expiresAt: key.expiresAt?.date, createdAt: key.createdAt.date, createdBy: key.createdBy,
-            lastUsedAt: key.lastUsedAt?.date, lastUsedIp: key.lastUsedIP, revokedAt: key.revokedAt?.date
+            lastUsedAt: key.lastUsedAt?.date, lastUsedIp: key.lastUsedIP, revokedAt: key.revokedAt?.date,
+            sendingLimits: .init(fromDomains: key.sendingLimits.fromDomains.isEmpty ? nil : key.sendingLimits.fromDomains, dailyRecipients: key.sendingLimits.dailyRecipients)
         )
+    }
+}
+
+extension Components.Schemas.SendingLimits {
+    var limits: SendingLimits {
+        get throws(ValidationError) { try SendingLimits(fromDomains: fromDomains ?? [], dailyRecipients: dailyRecipients) }
     }
 }
 
@@ -28,14 +36,15 @@ extension APIKeyMode {
 }
 
 extension Components.Schemas.ApiKeyUsage {
-    init(_ report: KeyUsageReport) {
+    init(_ report: KeyUsageReport, recipients: MessageService.RecipientsToday) {
         func counts(_ byClass: [Int: Int]) -> Components.Schemas.StatusClassCounts {
             .init(_2xx: byClass[2] ?? 0, _3xx: byClass[3] ?? 0, _4xx: byClass[4] ?? 0, _5xx: byClass[5] ?? 0)
         }
         self.init(
             keyId: report.keyID, since: report.since.date, until: report.until.date, total: report.total,
             byStatusClass: counts(report.byStatusClass),
-            minutes: report.minutes.map { .init(minute: $0.minute.date, total: $0.total, byStatusClass: counts($0.byStatusClass)) }
+            minutes: report.minutes.map { .init(minute: $0.minute.date, total: $0.total, byStatusClass: counts($0.byStatusClass)) },
+            dailyRecipients: .init(day: recipients.day, used: recipients.used, quota: recipients.quota, resetsAt: recipients.resetsAt.date)
         )
     }
 }

@@ -116,5 +116,5 @@ extension APIHandler {
 }
 
 extension Caller {
-    var sender: MessageService.Sender { MessageService.Sender(keyID: key.id, mode: key.mode) }
+    var sender: MessageService.Sender { MessageService.Sender(keyID: key.id, mode: key.mode, limits: key.sendingLimits) }
 }
