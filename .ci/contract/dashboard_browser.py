@@ -328,6 +328,23 @@ def domains_journey(server, browser, dns):
     browser.fill("domain-name", "not a domain")
     browser.submit("form[action='/app/domains'] button[type=submit]")
     browser.wait_for("is not a domain name", "a bad domain name was not explained")
+    # A sending key limited from its page to the new domain and a daily quota; the API holds it to both.
+    status, created = api(server, server.first_key, "/v1/api-keys", {"name": "shop sender", "scopes": ["messages:send"]})
+    check(status == 201, f"creating a sending key answered {status}")
+    browser.open(server.url + "/app/keys/" + created["id"])
+    browser.wait_for("any domain", "a new key's page does not say it sends from any domain")
+    browser.fill("edit_from_domains", "shop.example")
+    browser.fill("edit_daily", "2")
+    browser.submit("form[action$='/edit'] button[type=submit]")
+    browser.wait_for("0 of 2 (starts over at", "the key's page does not show its quota")
+    check("shop.example" in browser.driver.find_element(By.ID, "send-from").text, "the key's page does not show its domain")
+    message = {"from": {"email": "hi@elsewhere.example"}, "to": [{"email": "ana@example.org"}], "subject": "Hi", "text": "x"}
+    status, refused = api(server, created["secret"], "/v1/messages", message)
+    check(status == 422 and refused["error"]["code"] == "from_domain_not_allowed", f"a key limited to shop.example sent from elsewhere: {status}")
+    message["from"]["email"] = "hi@shop.example"
+    message["to"] = [{"email": "ana@example.org"}, {"email": "ben@example.org"}, {"email": "cy@example.org"}]
+    status, refused = api(server, created["secret"], "/v1/messages", message)
+    check(status == 429 and refused["error"]["code"] == "quota_exceeded", f"three recipients on a quota of two got {status}")
 
 
 def templates_journey(server, browser):

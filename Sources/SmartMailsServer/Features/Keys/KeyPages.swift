@@ -100,6 +100,11 @@ extension DashboardRoutes {
         page["allowedIPsText"] = key.allowedIPs.blocks.map(\.description).joined(separator: "\n")
         page["rateRequests"] = key.rateLimit.requests
         page["rateSeconds"] = key.rateLimit.perSeconds
+        page["fromDomains"] = key.sendingLimits.fromDomains
+        page["fromDomainsText"] = key.sendingLimits.fromDomains.joined(separator: "\n")
+        if let daily = key.sendingLimits.dailyRecipients { page["dailyRecipients"] = daily }
+        let today = try await messages.recipientsToday(of: key)
+        page["recipientsToday"] = "\(today.used)" + (today.quota.map { " of \($0) (starts over at \(DashboardFormat.time(today.resetsAt)))" } ?? " (no daily quota)")
         if let expiresAt = key.expiresAt { page["expiresDate"] = String(UTCDateTranscoder.rfc3339(expiresAt.date).prefix(10)) }
         page["usageChart"] = UsageChart.svg(report)
         page["usageTotal"] = report.total
@@ -150,6 +155,8 @@ extension DashboardRoutes {
                     perSeconds: Int(form["rate_seconds"] ?? "") ?? current.rateLimit.perSeconds
                 )
                 if rateLimit != current.rateLimit { changes.rateLimit = rateLimit }
+                let limits = try Self.sendingLimits(domains: form["from_domains"] ?? "", daily: form["daily_recipients"] ?? "")
+                if limits != current.sendingLimits { changes.sendingLimits = limits }
                 switch form["expires"].flatMap({ $0.isEmpty ? nil : $0 }) {
                 case nil where current.expiresAt != nil: changes.removeExpiry = true
                 case nil: break
@@ -163,6 +170,16 @@ extension DashboardRoutes {
                 return try await keyDetail(visitor, id: id, error: Self.explain(error), status: Self.status(of: error))
             }
         }
+    }
+
+    /// Sending limits as typed: domains one per line (or comma-separated), the quota as a number or nothing.
+    static func sendingLimits(domains: String, daily: String) throws(ValidationError) -> SendingLimits {
+        let names = domains.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "," }).map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let trimmed = daily.trimmingCharacters(in: .whitespaces)
+        guard trimmed.isEmpty || Int(trimmed) != nil else {
+            throw ValidationError(param: "sending_limits.daily_recipients", message: "A daily quota is a whole number of recipients.")
+        }
+        return try SendingLimits(fromDomains: names, dailyRecipients: Int(trimmed))
     }
 
     /// Addresses and blocks as typed into a text area: one per line (or comma-separated).
