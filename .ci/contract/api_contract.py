@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import Server, StageFailure  # noqa: E402
+from server import LocalDNS, Server, StageFailure  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KEY_ID = r"key_[0-9a-z]{26}"
@@ -68,7 +68,8 @@ def answered_changes(har_path):
 
 def run(arguments):
     postgres_url = os.environ.get("SMARTMAILS_TEST_POSTGRES_URL")
-    with Server(arguments.binary, arguments.engine, postgres_url) as server:
+    # Domain checks ask a DNS server on loopback, never the machine's resolver: the stage talks to nothing else.
+    with LocalDNS() as dns, Server(arguments.binary, arguments.engine, postgres_url, {"SMARTMAILS_DNS_SERVER": dns.address}) as server:
         # The run's own key, minted through the CLI like an operator would, with room for the run's request rate.
         key = server.cli("keys", "create", "--name", "schemathesis", "--scopes", "admin", "--rate-limit", "100000/60").strip()
         key_id = next(line.split("\t")[0] for line in server.cli("keys", "list").splitlines() if "\tschemathesis\t" in line)

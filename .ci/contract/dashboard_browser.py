@@ -12,9 +12,7 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +24,7 @@ from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from server import Server, StageFailure  # noqa: E402
+from server import LocalDNS, Server, StageFailure  # noqa: E402
 
 # What reading a page can raise while a submitted form's answer replaces it: Chromium also reports a node of the old
 # page as "Node with given id does not belong to the document", a plain WebDriverException. A wait retries on these
@@ -254,36 +252,6 @@ def audience_journey(server, browser, folder):
     browser.open(server.url + "/app/segments")
     browser.wait_for("Big pro buyers", "the saved segment is not listed")
     check(browser.driver.find_element(By.CSS_SELECTOR, "tbody tr td:nth-child(2)").text == "1", "the segments page does not count 1 contact")
-
-
-class LocalDNS:
-    """The tests' DNS server (dnslib) on loopback, answering from a zone file this stage rewrites."""
-
-    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "SmartMailsTestSupport", "Fixtures", "dns_server.py")
-
-    def __enter__(self):
-        self.folder = tempfile.mkdtemp(prefix="smartmails-dns-")
-        self.zone = os.path.join(self.folder, "zone.json")
-        self.publish([])
-        port_file = os.path.join(self.folder, "port")
-        self.process = subprocess.Popen([sys.executable, self.SCRIPT, "--zone", self.zone, "--port-file", port_file], stdin=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(port_file):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise StageFailure("the DNS fixture did not start (pip install dnslib)")
-            time.sleep(0.05)
-        self.address = "127.0.0.1:" + open(port_file).read().strip()
-        return self
-
-    def publish(self, records):
-        with open(self.zone + ".tmp", "w") as handle:
-            json.dump({"records": records, "faults": {}}, handle)
-        os.replace(self.zone + ".tmp", self.zone)
-
-    def __exit__(self, *exc):
-        self.process.stdin.close()
-        self.process.wait(timeout=10)
-        return False
 
 
 def domains_journey(server, browser, dns):

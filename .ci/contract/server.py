@@ -1,11 +1,13 @@
 """A fresh `smartmails serve` for one contract stage: started the way the README says (no flags, in an empty
 folder) on SQLite, or on a new PostgreSQL database, and stopped with SIGTERM, which must end it cleanly."""
 
+import json
 import os
 import re
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -124,3 +126,33 @@ class Server:
         result = subprocess.run(["psql", self.postgres_url, "-qAtc", statement], capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
             raise StageFailure(f"psql failed: {result.stderr.strip()}")
+
+
+class LocalDNS:
+    """The tests' DNS server (dnslib) on loopback, answering from a zone file this stage rewrites."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "SmartMailsTestSupport", "Fixtures", "dns_server.py")
+
+    def __enter__(self):
+        self.folder = tempfile.mkdtemp(prefix="smartmails-dns-")
+        self.zone = os.path.join(self.folder, "zone.json")
+        self.publish([])
+        port_file = os.path.join(self.folder, "port")
+        self.process = subprocess.Popen([sys.executable, self.SCRIPT, "--zone", self.zone, "--port-file", port_file], stdin=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(port_file):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise StageFailure("the DNS fixture did not start (pip install dnslib)")
+            time.sleep(0.05)
+        self.address = "127.0.0.1:" + open(port_file).read().strip()
+        return self
+
+    def publish(self, records):
+        with open(self.zone + ".tmp", "w") as handle:
+            json.dump({"records": records, "faults": {}}, handle)
+        os.replace(self.zone + ".tmp", self.zone)
+
+    def __exit__(self, *exc):
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+        return False
