@@ -48,6 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
             guard let value = Int(text), (1...1000).contains(value) else { throw ValidationError("SMARTMAILS_DELIVERY_CONCURRENCY must be 1 to 1000") }
             configuration.delivery.concurrency = value
         }
+        if let text = Environment.value("SMARTMAILS_SEND_RATE") {
+            guard let value = Double(text), value >= 0.01, value <= 100_000 else { throw ValidationError("SMARTMAILS_SEND_RATE must be messages a second, 0.01 to 100000") }
+            configuration.delivery.rate = value
+        }
         if let text = Environment.value("SMARTMAILS_QUEUE_MAX_AGE") {
             guard let hours = Double(text), hours > 0, hours <= 24 * 30 else { throw ValidationError("SMARTMAILS_QUEUE_MAX_AGE must be a number of hours, more than 0 and at most 720") }
             configuration.delivery.retry.maximumAge = Int64(hours * 3_600_000)

@@ -10,6 +10,8 @@ import SmartMailsStore
 public struct DeliveryConfiguration: Sendable {
     /// Messages in flight at once on this node.
     public var concurrency = 32
+    /// Messages a second this node hands to the transport at most (`SMARTMAILS_SEND_RATE`); nil: no cap.
+    public var rate: Double?
     /// How long a claim holds a message; a node that dies holding it gives it back when this runs out.
     public var lease: Duration = .seconds(300)
     /// The longest an idle worker waits before looking at the queue again (a ring of the doorbell wakes it sooner).
@@ -41,6 +43,7 @@ public struct DeliveryWorker: Service {
     let report: @Sendable (DeliveryReport) -> Void
     /// Names this process's leases.
     let owner = "node_" + UUID().uuidString.lowercased()
+    let pacer: DeliveryPacer?
 
     public init(
         store: any MessageStore & SuppressionStore, transport: any MailTransport, domains: DomainService, doorbell: DeliveryDoorbell,
@@ -51,6 +54,7 @@ public struct DeliveryWorker: Service {
         self.keyring = SigningKeyring(domains: domains)
         self.doorbell = doorbell
         self.configuration = configuration
+        self.pacer = configuration.rate.map(DeliveryPacer.init(perSecond:))
         self.logger = logger
         self.report = report
     }
@@ -67,7 +71,9 @@ public struct DeliveryWorker: Service {
 
     /// Keeps `concurrency` messages in flight, claiming more as slots free up; finishes what it holds at shutdown.
     private func deliverUntilShutdown() async {
-        let concurrency = max(1, configuration.concurrency)
+        // Under a rate cap a claim holds no more than a quarter of a lease's worth of sends, so none waits past it.
+        let leaseSends = configuration.rate.map { max(1, Int($0 * Double(configuration.lease.milliseconds) / 4000)) } ?? Int.max
+        let concurrency = max(1, min(configuration.concurrency, leaseSends))
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -187,6 +193,7 @@ public struct DeliveryWorker: Service {
             )
         }
         do {
+            await pacer?.admit()
             let result = try await transport.deliver(
                 prepared, envelope: SMTPEnvelope(from: message.returnPath, recipients: remaining), messageID: message.id, workspaceID: message.workspaceID
             )

@@ -6,25 +6,34 @@ import SMTPKit
 /// `smtp://[user:password@]host[:port]` speaks STARTTLS when the relay offers it (`?tls=required` insists on it,
 /// `?tls=none` never tries); `smtps://` is TLS from the first byte. `?ca=/path/to.pem` trusts that certificate (a
 /// private CA or a self-signed relay); `?verify=none` checks none (tests only). Credentials never travel in clear
-/// text unless `?insecure_auth=true` allows it (a relay on loopback).
+/// text unless `?insecure_auth=true` allows it (a relay on loopback). `?rate=N` sends at most N messages a second to
+/// that relay; `?connections=N` opens at most N connections to it.
 public enum RelayURL {
+    public struct Relay: Sendable {
+        public let server: SMTPServerConfiguration
+        /// Messages per second; nil: as fast as the node goes.
+        public let rate: Double?
+        /// Connections at most; nil: the node's delivery concurrency.
+        public let connections: Int?
+    }
+
     public struct Invalid: Error, CustomStringConvertible {
         public let description: String
     }
 
-    public static func parse(_ text: String, heloName: String) throws -> [SMTPServerConfiguration] {
+    public static func parse(_ text: String, heloName: String) throws -> [Relay] {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !parts.isEmpty else { throw Invalid(description: "SMARTMAILS_SMTP_URL names no relay") }
         return try parts.map { try relay($0, heloName: heloName) }
     }
 
-    static func relay(_ text: String, heloName: String) throws -> SMTPServerConfiguration {
+    static func relay(_ text: String, heloName: String) throws -> Relay {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty else {
             throw Invalid(description: "'\(redacted(text))' is not a relay URL such as smtp://relay.example.com:587")
         }
         var options: [String: String] = [:]
         for item in components.queryItems ?? [] { options[item.name.lowercased()] = item.value ?? "" }
-        let known: Set<String> = ["tls", "ca", "verify", "insecure_auth"]
+        let known: Set<String> = ["tls", "ca", "verify", "insecure_auth", "rate", "connections"]
         if let unknown = options.keys.first(where: { !known.contains($0) }) {
             throw Invalid(description: "relay URL option '\(unknown)' is unknown (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -47,10 +56,19 @@ public enum RelayURL {
         if let user = components.percentEncodedUser {
             credentials = SMTPCredentials(username: user.removingPercentEncoding ?? user, password: components.percentEncodedPassword?.removingPercentEncoding ?? "")
         }
-        return SMTPServerConfiguration(
+        let rate = try options["rate"].map { text in
+            guard let value = Double(text), value >= 0.01, value <= 100_000 else { throw Invalid(description: "relay URL option rate=\(text): messages a second, 0.01 to 100000") }
+            return value
+        }
+        let connections = try options["connections"].map { text in
+            guard let value = Int(text), (1...1000).contains(value) else { throw Invalid(description: "relay URL option connections=\(text): 1 to 1000") }
+            return value
+        }
+        let server = SMTPServerConfiguration(
             host: host, port: components.port ?? defaultPort, security: security, certificateVerification: verification,
             credentials: credentials, allowsInsecureAuthentication: options["insecure_auth"] == "true", heloName: heloName
         )
+        return Relay(server: server, rate: rate, connections: connections)
     }
 
     /// The URL without its password, for messages.

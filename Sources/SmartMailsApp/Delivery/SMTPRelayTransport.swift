@@ -6,12 +6,14 @@ import SMTPKit
 /// cannot be reached or refuses to start a session is skipped for the next; once a transaction has begun, its
 /// outcome stands (trying elsewhere then could deliver twice).
 public struct SMTPRelayTransport: MailTransport {
-    let relays: [(name: String, pool: SMTPConnectionPool)]
+    let relays: [(name: String, pool: SMTPConnectionPool, pacer: DeliveryPacer?)]
     let logger: Logger
 
-    public init(servers: [SMTPServerConfiguration], maximumConnections: Int, logger: Logger) throws {
-        self.relays = try servers.map { server in
-            ("\(server.host):\(server.port)", try SMTPConnectionPool(server: server, configuration: .init(maximumConnections: maximumConnections)))
+    public init(relays: [RelayURL.Relay], maximumConnections: Int, logger: Logger) throws {
+        self.relays = try relays.map { relay in
+            let server = relay.server
+            let pool = try SMTPConnectionPool(server: server, configuration: .init(maximumConnections: relay.connections ?? maximumConnections))
+            return ("\(server.host):\(server.port)", pool, relay.rate.map(DeliveryPacer.init(perSecond:)))
         }
         self.logger = logger
     }
@@ -23,6 +25,7 @@ public struct SMTPRelayTransport: MailTransport {
         var lastError: (any Error)?
         for (index, relay) in relays.enumerated() {
             do {
+                await relay.pacer?.admit()
                 return try await relay.pool.send(envelope, message: prepared)
             } catch let error as SMTPClientError where Self.neverStarted(error) && index < relays.count - 1 {
                 logger.warning("relay unavailable; trying the next", metadata: ["relay": "\(relay.name)", "error": "\(error)", "message": "\(messageID)"])

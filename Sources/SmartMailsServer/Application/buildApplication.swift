@@ -54,7 +54,7 @@ public func buildApplication(
     let messages = MessageService(store: store, templates: templates, doorbell: doorbell, policy: sendingPolicy)
     let outbox = configuration.smtpURL == nil ? OutboxTransport(directory: configuration.outboxDirectory) : nil
     let transport: any MailTransport = try outbox ?? SMTPRelayTransport(
-        servers: try RelayURL.parse(configuration.smtpURL ?? "", heloName: configuration.resolvedMailHost),
+        relays: try RelayURL.parse(configuration.smtpURL ?? "", heloName: configuration.resolvedMailHost),
         maximumConnections: configuration.delivery.concurrency, logger: logger
     )
     var delivery = configuration.delivery
