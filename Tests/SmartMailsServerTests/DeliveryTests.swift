@@ -41,6 +41,26 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.all)
+    func aRelayWithASelfSignedCertificateIsReachedOverSTARTTLSOnlyWhenTrusted(database: TestDatabase) async throws {
+        let certificate = try await MailSink.selfSignedCertificate()
+        let sink = try await MailSink(options: ["--tls", "starttls", "--cert", certificate.cert, "--key", certificate.key, "--auth", "shop:s3cret", "--require-auth"])
+        defer { sink.stop() }
+        let trusted = "smtp://shop:s3cret@127.0.0.1:\(sink.port)?tls=required&ca=\(certificate.cert)"
+        try await TestApp.run(on: database, configure: Self.configure(trusted)) { app, client in
+            let accepted = try await client.call(.post, "/v1/messages", key: app.adminKey, json: Self.message)
+            _ = try await client.waitForMessage(try #require(accepted.json["id"] as? String), key: app.adminKey, toReach: ["delivered"])
+            #expect(sink.receivedOverTLS() == [true], "the message went over an encrypted, authenticated session")
+        }
+        // Without the CA the certificate is not trusted: nothing is sent (not even the password), and the message waits.
+        try await TestApp.run(on: database, configure: Self.configure("smtp://shop:s3cret@127.0.0.1:\(sink.port)?tls=required")) { app, client in
+            let accepted = try await client.call(.post, "/v1/messages", key: app.adminKey, json: Self.message)
+            let message = try await client.waitForMessage(try #require(accepted.json["id"] as? String), key: app.adminKey, toReach: ["deferred", "failed"])
+            #expect(message["status"] as? String == "deferred")
+            #expect(sink.received().count == 1, "a message went to a relay whose certificate is not trusted")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func aPermanentRefusalBouncesAndSuppressesATemporaryOneIsRetried(database: TestDatabase) async throws {
         let sink = try await MailSink(faults: ["rcpt[gone]:550", "rcpt[busy]:451:2"])
         defer { sink.stop() }

@@ -16,13 +16,14 @@ final class MailSink: @unchecked Sendable {
     private let process: Process
     private let stdin: Pipe
 
-    init(faults: [String] = []) async throws {
+    /// `options` are the fixture's own flags (`--tls starttls --cert … --key …`, `--auth user:password`).
+    init(faults: [String] = [], options: [String] = []) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let portFile = directory.appendingPathComponent("port")
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.script, "--port-file", portFile.path, "--outdir", directory.path] + faults.flatMap { ["--fault", $0] }
+        process.arguments = [Self.script, "--port-file", portFile.path, "--outdir", directory.path] + options + faults.flatMap { ["--fault", $0] }
         stdin = Pipe()
         process.standardInput = stdin
         process.standardOutput = FileHandle.nullDevice
@@ -59,6 +60,31 @@ final class MailSink: @unchecked Sendable {
             index += 1
         }
         return result
+    }
+
+    /// For each message received, whether its session was encrypted.
+    func receivedOverTLS() -> [Bool] {
+        var result: [Bool] = []
+        var index = 1
+        while let json = FileManager.default.contents(atPath: directory.appendingPathComponent("\(index).json").path) {
+            result.append(((try? JSONSerialization.jsonObject(with: json)) as? [String: Any])?["tls"] as? Bool ?? false)
+            index += 1
+        }
+        return result
+    }
+
+    /// A self-signed certificate for 127.0.0.1 made by openssl: (certificate file, key file).
+    static func selfSignedCertificate() async throws -> (cert: String, key: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let cert = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        let outcome = try await ChildProcessRunner.run(URL(fileURLWithPath: "/usr/bin/openssl"), [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+            "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        guard outcome.status == 0 else { throw SinkError(description: "openssl could not make a test certificate") }
+        return (cert, key)
     }
 
     struct SinkError: Error, CustomStringConvertible { let description: String }
