@@ -47,6 +47,41 @@ struct MultiNodeTests {
         }
     }
 
+    /// The delivery queue's claims (`FOR UPDATE SKIP LOCKED`) from two nodes working at once: every one of 20,000
+    /// queued messages is claimed exactly once, and both nodes get a share.
+    @Test func twoNodesShareOneQueueAndNoMessageIsClaimedTwice() async throws {
+        try await TestDatabase.withTwoNodes { storeA, storeB in
+            let created = try #require(try await Bootstrap.ensureDefaultWorkspace(storage: storeA, ownerEmail: "o@example.com"))
+            let now = Timestamp.now
+            let content = MessageContent(from: MessageAddress(trusted: "shop@example.com"), to: [MessageAddress(trusted: "ana@example.org")], subject: "Hi", html: nil, text: "x")
+            for _ in 0..<20 {
+                let messages = (0..<1_000).map { _ in
+                    let id = ResourceID.make(prefix: Message.idPrefix, at: now)
+                    return Message(
+                        id: id, workspaceID: created.workspace.id, apiKeyID: nil, mode: .live, status: .queued, content: content, tags: [], metadata: [:],
+                        sendAt: now, messageIDHeader: "<\(id)@example.com>", returnPath: "bounces+\(id)@bounces.example.com", createdAt: now, updatedAt: now
+                    )
+                }
+                try await storeA.insertMessages(messages)
+            }
+            let drain: @Sendable (SQLStore, String) async throws -> [String] = { store, owner in
+                var claimed: [String] = []
+                while true {
+                    let at = Timestamp.now
+                    let batch = try await store.claimDeliveries(owner: owner, limit: 64, now: at, leaseUntil: at.adding(milliseconds: 600_000))
+                    if batch.isEmpty { return claimed }
+                    claimed += batch.map(\.message.id)
+                }
+            }
+            async let byA = drain(storeA, "node_a")
+            async let byB = drain(storeB, "node_b")
+            let (a, b) = try await (byA, byB)
+            #expect(a.count + b.count == 20_000)
+            #expect(Set(a).isDisjoint(with: Set(b)) && Set(a + b).count == 20_000, "a message was claimed by both nodes")
+            #expect(a.count > 1_000 && b.count > 1_000, "one node did (nearly) all the work: A \(a.count), B \(b.count)")
+        }
+    }
+
     @Test func aKeysRateLimitHoldsAcrossNodes() async throws {
         try await TestDatabase.withTwoNodes { storeA, storeB in
             let created = try #require(try await Bootstrap.ensureDefaultWorkspace(storage: storeA, ownerEmail: "o@example.com"))
