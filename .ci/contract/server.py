@@ -92,6 +92,18 @@ class Server:
             self._psql(f'DROP DATABASE IF EXISTS "{self.database_name}" WITH (FORCE)')
             self.database_name = None
 
+    def kill_and_restart(self):
+        """SIGKILL (nothing gets to run on the way out), then `smartmails serve` again on the same data."""
+        self.process.kill()
+        self.process.wait()
+        with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
+            self.process = subprocess.Popen([self.binary, "serve"], cwd=self.folder, env=self.environment(), stdout=out, stderr=err)
+        deadline = time.monotonic() + 60
+        while not self._healthy():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise StageFailure(f"smartmails serve did not come back after a kill:\n{self.logs()}")
+            time.sleep(0.1)
+
     def logs(self):
         parts = []
         for path in (getattr(self, "stdout_path", None), getattr(self, "stderr_path", None)):
