@@ -81,7 +81,7 @@ extension APIHandler {
         let limit = try PageCursor.limit(input.query.limit)
         let page = try await suppressions.suppressions(
             workspaceID: caller.workspaceID, reason: input.query.reason.flatMap { Suppression.Reason(rawValue: $0.rawValue) }, limit: limit,
-            after: input.query.cursor.map { $0.lowercased() }
+            after: try PageCursor.decodeAddress(input.query.cursor)
         )
         return .ok(.init(body: .json(.init(
             data: page.items.map { .init($0) }, hasMore: page.hasMore, nextCursor: page.hasMore ? page.items.last?.address : nil

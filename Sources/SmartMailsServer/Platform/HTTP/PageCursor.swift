@@ -14,6 +14,16 @@ enum PageCursor {
         return cursor
     }
 
+    /// A cursor that is the previous page's last address (suppressions): no control characters or spaces, as the
+    /// spec's pattern says (PostgreSQL cannot even compare a NUL).
+    static func decodeAddress(_ cursor: String?) throws(APIError) -> String? {
+        guard let cursor else { return nil }
+        guard cursor.utf8.count <= 254, !cursor.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+            throw APIError.badRequest("invalid_cursor", "cursor must be the next_cursor of the previous page, an address.", param: "cursor")
+        }
+        return cursor.lowercased()
+    }
+
     /// The page a list operation asked for: its validated `limit` and where its `cursor` points.
     static func request(limit: Int?, cursor: String?, idPrefix: String) throws(APIError) -> PageRequest {
         PageRequest(limit: try self.limit(limit), afterID: try decode(cursor, idPrefix: idPrefix))

@@ -18,7 +18,8 @@ enum QueryLimits {
                 }
                 if let pattern = limit.pattern, value.range(of: pattern, options: .regularExpression) == nil {
                     // A cursor is the id of the previous page's last item; its error says so, as the list's own check does.
-                    if limit.name == "cursor" { _ = try PageCursor.decode(value, idPrefix: String(pattern.dropFirst().prefix { $0 != "_" })) }
+                    let idPrefix = String(pattern.dropFirst().prefix { $0 != "_" })
+                    if limit.name == "cursor", !idPrefix.isEmpty, idPrefix.allSatisfy(\.isLetter) { _ = try PageCursor.decode(value, idPrefix: idPrefix) }
                     throw APIError.badRequest("invalid_value", "\(limit.name) does not have the form \(pattern).", param: limit.name)
                 }
             }
