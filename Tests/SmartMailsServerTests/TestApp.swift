@@ -34,6 +34,9 @@ struct TestApp {
             configuration.secretKey = SecretBox.generateEncodedKey()
             // Each run's files (the outbox, uploads) in a folder of its own, never the checkout's ./data.
             configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("smartmails-test-\(UUID().uuidString)").path
+            // A live-mode client keeps one connection; on a machine busy with the whole suite it can sit idle past
+            // the default 10 s between two requests and find it closed. The timeout tests set their own.
+            configuration.idleTimeout = .seconds(120)
             configure(&configuration)
             let app = try buildApplication(configuration: configuration, store: store, logger: Logger(label: "test"))
             let fixture = TestApp(

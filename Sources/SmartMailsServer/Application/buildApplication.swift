@@ -45,7 +45,9 @@ public func buildApplication(
     let domains = DomainService(
         store: store, secrets: try secrets ?? ServerSecret.load(configured: configuration.secretKey, dataDirectory: configuration.dataDirectory, logger: logger),
         settings: DomainRecordSettings(spfInclude: configuration.spfInclude, inboundHost: configuration.resolvedMailHost),
-        dns: try ResolverLookup(server: configuration.dnsServer)
+        // A configured server that cannot be read stops the start; a system one that cannot (an IPv6 zone, say)
+        // only leaves domain checks unavailable.
+        dns: configuration.dnsServer != nil ? try ResolverLookup(server: configuration.dnsServer) : try? ResolverLookup(server: nil)
     )
     let sendingPolicy = SendingPolicyService(store: store)
     let imports = ImportService(store: store, directory: configuration.importsDirectory, runner: importRunner)

@@ -18,8 +18,11 @@ enum QueryLimits {
                 }
                 if let pattern = limit.pattern, value.range(of: pattern, options: .regularExpression) == nil {
                     // A cursor is the id of the previous page's last item; its error says so, as the list's own check does.
-                    let idPrefix = String(pattern.dropFirst().prefix { $0 != "_" })
-                    if limit.name == "cursor", !idPrefix.isEmpty, idPrefix.allSatisfy(\.isLetter) { _ = try PageCursor.decode(value, idPrefix: idPrefix) }
+                    if limit.name == "cursor" {
+                        let idPrefix = String(pattern.dropFirst().prefix { $0 != "_" })
+                        if !idPrefix.isEmpty, idPrefix.allSatisfy(\.isLetter) { _ = try PageCursor.decode(value, idPrefix: idPrefix) }
+                        throw APIError.badRequest("invalid_cursor", "cursor must be the next_cursor of the previous page.", param: "cursor")
+                    }
                     throw APIError.badRequest("invalid_value", "\(limit.name) does not have the form \(pattern).", param: limit.name)
                 }
             }
