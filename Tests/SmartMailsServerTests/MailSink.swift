@@ -29,12 +29,9 @@ final class MailSink: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<500 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        if let port = try await PortFile.wait(for: portFile) {
+            self.port = port
+            return
         }
         process.terminate()
         throw SinkError(description: "aiosmtpd did not start; install python3-aiosmtpd")

@@ -36,12 +36,9 @@ public final class LocalDNSServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try Self.write(records: records, faults: faults, to: zone)
         try process.run()
-        for _ in 0..<500 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        if let port = try await PortFile.wait(for: portFile) {
+            self.port = port
+            return
         }
         process.terminate()
         throw ServerError(description: "the DNS fixture did not start; install dnslib (pip install dnslib)")

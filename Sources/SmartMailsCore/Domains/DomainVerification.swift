@@ -9,6 +9,11 @@ public struct DomainVerification: Sendable, Equatable, Codable {
         self.records = records
     }
 
+    /// The check of this very record (a record whose value changed since, such as a new SPF include, has none).
+    public func check(of spec: DNSRecordSpec) -> RecordCheck? {
+        records.first { $0.purpose == spec.purpose.rawValue && $0.name == spec.name && $0.expected == spec.value }
+    }
+
     public var allRequiredVerified: Bool { records.filter(\.required).allSatisfy { $0.state == .verified } }
 
     /// A lookup failed for a required record: the check says nothing about whether it is published.

@@ -65,8 +65,7 @@ extension Components.Schemas.Domain {
                 case .dmarc: .dmarc
                 case .returnPath: .returnPath
                 }
-                // The last check of this very record (a record whose value changed since, such as a new SPF include, is unchecked).
-                let check = domain.verification?.records.first { $0.purpose == record.purpose.rawValue && $0.name == record.name && $0.expected == record.value }
+                let check = domain.verification?.check(of: record)
                 return .init(
                     purpose: purpose, _type: record.type == .mx ? .mx : .txt, name: record.name, value: record.value,
                     required: record.isRequired,

@@ -26,7 +26,7 @@ extension DashboardRoutes {
                     "id": domain.id, "name": domain.name, "created": DashboardFormat.time(domain.createdAt), "csrf": visitor.session.csrfToken,
                     "verified": domain.isVerified,
                     "records": domains.records(of: domain).map { record -> [String: Any] in
-                        let check = domain.verification?.records.first { $0.purpose == record.purpose.rawValue && $0.name == record.name && $0.expected == record.value }
+                        let check = domain.verification?.check(of: record)
                         var row: [String: Any] = [
                             "purpose": record.purpose.rawValue.replacingOccurrences(of: "_", with: "-"), "type": record.type.rawValue, "name": record.name,
                             "value": record.value, "required": record.isRequired, "state": check?.state.rawValue ?? "unchecked",
