@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A killed server loses no mail: 10,000 messages are queued, `smartmails serve` is killed with SIGKILL while it
 delivers them to a real SMTP server (aiosmtpd), and started again on the same data. Every message must arrive, and
-no more of them twice than the worker had in flight when it died (the delivery concurrency, 32).
+no more of them twice than the worker had in flight when it died (the delivery concurrency, 32), and the server
+must count every such possible duplicate (`smartmails_delivery_possible_duplicates_total{reason="lease_expired"}`)
+and say so on the message's timeline.
 
     kill_restart.py --binary .build/debug/smartmails --engine sqlite|postgres
 """
@@ -9,6 +11,7 @@ no more of them twice than the worker had in flight when it died (the delivery c
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,6 +34,12 @@ def received(folder):
             recipients += json.load(handle)["rcpt_tos"]
         index += 1
     return recipients
+
+
+def get(server, path):
+    request = urllib.request.Request(server.url + path, headers={"Authorization": f"Bearer {server.first_key}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
 
 
 def count_files(folder):
@@ -82,8 +91,19 @@ def main():
             duplicates = len(everything) - len(set(everything))
             if duplicates > IN_FLIGHT:
                 raise StageFailure(f"{duplicates} messages arrived twice; at most the {IN_FLIGHT} in flight may")
+            metrics = get(server, "/metrics").decode()
+            match = re.search(r'smartmails_delivery_possible_duplicates_total\{reason="lease_expired"\} (\d+)', metrics)
+            counted = int(match.group(1)) if match else 0
+            if not duplicates <= counted <= IN_FLIGHT:
+                raise StageFailure(f"{duplicates} messages arrived twice, but the server counted {counted} possible duplicates (in flight: {IN_FLIGHT})")
+            twice = next((address for address in set(everything) if everything.count(address) > 1), None)
+            if twice:
+                found = json.loads(get(server, f"/v1/messages?recipient={twice}"))["data"]
+                timeline = json.loads(get(server, f"/v1/messages/{found[0]['id']}"))["events"]
+                if not any("may arrive twice" in (event.get("detail") or "") for event in timeline):
+                    raise StageFailure(f"the timeline of a message that arrived twice does not say it may have: {timeline}")
             print(f"kill -9 ({arguments.engine}): killed after {before} of {MESSAGES} messages; all {MESSAGES} arrived after the restart, "
-                  f"{duplicates} twice (at most {IN_FLIGHT} in flight), {time.monotonic() - started:.0f} s")
+                  f"{duplicates} twice (at most {IN_FLIGHT} in flight; the server counted {counted} possible duplicates), {time.monotonic() - started:.0f} s")
     except StageFailure as failure:
         print(f"kill -9 ({arguments.engine}): FAILED\n{failure}")
         return 1

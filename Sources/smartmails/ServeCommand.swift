@@ -52,6 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
             guard let value = Double(text), value >= 0.01, value <= 100_000 else { throw ValidationError("SMARTMAILS_SEND_RATE must be messages a second, 0.01 to 100000") }
             configuration.delivery.rate = value
         }
+        if let text = Environment.value("SMARTMAILS_DKIM_SIGNATURES") {
+            let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let algorithms = names.compactMap(DKIMKey.Algorithm.init(rawValue:))
+            guard !names.isEmpty, algorithms.count == names.count else { throw ValidationError("SMARTMAILS_DKIM_SIGNATURES must be ed25519, rsa, or both: ed25519,rsa") }
+            configuration.delivery.signatures = Set(algorithms)
+        }
         if let text = Environment.value("SMARTMAILS_QUEUE_MAX_AGE") {
             guard let hours = Double(text), hours > 0, hours <= 24 * 30 else { throw ValidationError("SMARTMAILS_QUEUE_MAX_AGE must be a number of hours, more than 0 and at most 720") }
             configuration.delivery.retry.maximumAge = Int64(hours * 3_600_000)

@@ -94,7 +94,7 @@ import Testing
             let types = (message["events"] as? [[String: Any]])?.compactMap { $0["type"] as? String }
             #expect(types == ["queued", "sending", "deferred", "sending", "delivered"])
             let metrics = String(buffer: try await client.call(.get, "/metrics", key: nil).body)
-            #expect(metrics.contains("smartmails_delivery_possible_duplicates_total 1"), "\(metrics.split(separator: "\n").filter { $0.contains("delivery") })")
+            #expect(metrics.contains("smartmails_delivery_possible_duplicates_total{reason=\"connection_lost\"} 1"), "\(metrics.split(separator: "\n").filter { $0.contains("delivery") })")
         }
     }
 }

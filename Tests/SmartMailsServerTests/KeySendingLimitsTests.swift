@@ -92,4 +92,46 @@ import Testing
             }
         }
     }
+
+    /// Limits bind like scopes: a limited key that manages keys cannot mint, widen, change or roll a key less limited
+    /// than itself, while keys limited as much (or more) are its to manage.
+    @Test(arguments: TestDatabase.all)
+    func aLimitedKeyCannotGrantWiderLimitsThanItsOwn(database: TestDatabase) async throws {
+        try await TestApp.run(on: database) { app, client in
+            let manager = try await client.call(.post, "/v1/api-keys", key: app.adminKey, json: """
+                {"name":"shop manager","scopes":["keys:admin","messages:send"],"sending_limits":{"from_domains":["shop.example"],"daily_recipients":100}}
+                """)
+            let managerKey = try #require(manager.json["secret"] as? String)
+            let base = #""name":"child","scopes":["messages:send"]"#
+            for limits in [#"{}"#, #"{"from_domains":["shop.example"]}"#, #"{"daily_recipients":100}"#,
+                           #"{"from_domains":["other.example"],"daily_recipients":10}"#, #"{"from_domains":["shop.example"],"daily_recipients":101}"#] {
+                let refused = try await client.call(.post, "/v1/api-keys", key: managerKey, json: #"{\#(base),"sending_limits":\#(limits)}"#)
+                refused.expectError(.forbidden, code: "sending_limits_not_grantable")
+                #expect(refused.errorParam == "sending_limits")
+            }
+            let unlimited = try await client.call(.post, "/v1/api-keys", key: managerKey, json: "{\(base)}")
+            unlimited.expectError(.forbidden, code: "sending_limits_not_grantable")
+
+            let child = try await client.call(.post, "/v1/api-keys", key: managerKey, json: """
+                {\(base),"sending_limits":{"from_domains":["news.shop.example"],"daily_recipients":50}}
+                """)
+            #expect(child.status == .created)
+            let childID = try #require(child.json["id"] as? String)
+            let widened = try await client.call(.patch, "/v1/api-keys/\(childID)", key: managerKey, json: #"{"sending_limits":{"daily_recipients":50}}"#)
+            widened.expectError(.forbidden, code: "sending_limits_not_grantable")
+            let renamed = try await client.call(.patch, "/v1/api-keys/\(childID)", key: managerKey, json: #"{"name":"newsletter"}"#)
+            #expect(renamed.status == .ok)
+
+            // A key without limits is beyond the limited manager: no change, no roll (which would hand over a secret).
+            let free = try await client.call(.post, "/v1/api-keys", key: app.adminKey, json: #"{"name":"free","scopes":["messages:send"]}"#)
+            let freeID = try #require(free.json["id"] as? String)
+            try await client.call(.patch, "/v1/api-keys/\(freeID)", key: managerKey, json: #"{"name":"mine"}"#)
+                .expectError(.forbidden, code: "sending_limits_not_grantable")
+            try await client.call(.post, "/v1/api-keys/\(freeID)/roll", key: managerKey).expectError(.forbidden, code: "sending_limits_not_grantable")
+            // Nor can the manager lift its own limits.
+            let managerID = try #require(manager.json["id"] as? String)
+            try await client.call(.patch, "/v1/api-keys/\(managerID)", key: managerKey, json: #"{"sending_limits":{}}"#)
+                .expectError(.forbidden, code: "sending_limits_not_grantable")
+        }
+    }
 }

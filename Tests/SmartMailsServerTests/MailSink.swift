@@ -29,7 +29,7 @@ final class MailSink: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        if let port = try await PortFile.wait(for: portFile) {
+        if let port = try await PortFile.wait(for: portFile, from: process) {
             self.port = port
             return
         }

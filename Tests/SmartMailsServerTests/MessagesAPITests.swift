@@ -54,6 +54,22 @@ import Testing
     }
 
     @Test(arguments: TestDatabase.all)
+    func aNodeSetToEd25519SignaturesOnlySignsWithThatKeyAlone(database: TestDatabase) async throws {
+        try await TestApp.run(on: database, configure: { $0.delivery.signatures = [.ed25519] }) { app, client in
+            let domain = try await client.call(.post, "/v1/domains", key: app.adminKey, json: #"{"name":"example.com"}"#)
+            let records = Dictionary(uniqueKeysWithValues: try #require(domain.json["dns_records"] as? [[String: Any]]).filter { $0["purpose"] as? String == "dkim" }.map {
+                ($0["name"] as? String ?? "", $0["value"] as? String ?? "")
+            })
+            let accepted = try await client.call(.post, "/v1/messages", key: app.adminKey, json: Self.order)
+            let id = try #require(accepted.json["id"] as? String)
+            _ = try await client.waitForMessage(id, key: app.adminKey, toReach: ["delivered"])
+            let file = try await client.call(.get, "/v1/outbox/\(id)", key: app.adminKey)
+            let verdicts = try await verifyAllDKIMSignatures(Data(String(buffer: file.body).utf8), records: records)
+            #expect(verdicts.count == 1 && verdicts.first?.hasPrefix("pass a=ed25519-sha256") == true, "\(verdicts)")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func badInputIsRefusedNamingTheFieldAndNothingIsQueued(database: TestDatabase) async throws {
         try await TestApp.run(on: database) { app, client in
             let base = #""from":{"email":"shop@example.com"},"to":[{"email":"ana@example.org"}],"text":"Hi""#

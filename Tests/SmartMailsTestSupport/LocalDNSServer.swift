@@ -36,7 +36,7 @@ public final class LocalDNSServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try Self.write(records: records, faults: faults, to: zone)
         try process.run()
-        if let port = try await PortFile.wait(for: portFile) {
+        if let port = try await PortFile.wait(for: portFile, from: process) {
             self.port = port
             return
         }

@@ -17,6 +17,9 @@ public struct DeliveryConfiguration: Sendable {
     /// The longest an idle worker waits before looking at the queue again (a ring of the doorbell wakes it sooner).
     public var idlePoll: Duration = .seconds(5)
     public var retry = RetrySchedule()
+    /// The DKIM signatures each message carries (`SMARTMAILS_DKIM_SIGNATURES`): both by default, as RFC 8463 advises,
+    /// since receivers that do not check Ed25519 yet (Gmail among them) see only the RSA one.
+    public var signatures: Set<DKIMKey.Algorithm> = Set(DKIMKey.Algorithm.allCases)
     /// On SQLite the serving process is the only one delivering, so at start every lease is stale.
     public var releasesLeasesAtStart = false
 
@@ -26,9 +29,17 @@ public struct DeliveryConfiguration: Sendable {
 /// What happened to one attempt, for metrics.
 public enum DeliveryReport: Sendable {
     case settled(MessageStatus)
+    /// The message may arrive twice, for that reason.
+    case possibleDuplicate(PossibleDuplicate)
+}
+
+/// Why an attempt may deliver a message a second time.
+public enum PossibleDuplicate: String, Sendable {
     /// The connection closed after the whole message was sent and before the reply: it may have arrived, and it
     /// will be tried again.
-    case possibleDuplicate
+    case connectionLost = "connection_lost"
+    /// A lease ran out with no outcome recorded (a node died or was killed mid-send) and the message is tried again.
+    case leaseExpired = "lease_expired"
 }
 
 /// Claims due messages and delivers them: checks the suppression list, composes and signs, hands each to the
@@ -44,6 +55,7 @@ public struct DeliveryWorker: Service {
     /// Names this process's leases.
     let owner = "node_" + UUID().uuidString.lowercased()
     let pacer: DeliveryPacer?
+    let recorder: DeliveryRecorder
 
     public init(
         store: any MessageStore & SuppressionStore, transport: any MailTransport, domains: DomainService, doorbell: DeliveryDoorbell,
@@ -51,10 +63,11 @@ public struct DeliveryWorker: Service {
     ) {
         self.store = store
         self.transport = transport
-        self.keyring = SigningKeyring(domains: domains)
+        self.keyring = SigningKeyring(domains: domains, algorithms: configuration.signatures)
         self.doorbell = doorbell
         self.configuration = configuration
         self.pacer = configuration.rate.map(DeliveryPacer.init(perSecond:))
+        self.recorder = DeliveryRecorder(store: store, owner: owner)
         self.logger = logger
         self.report = report
     }
@@ -139,9 +152,10 @@ public struct DeliveryWorker: Service {
     }
 
     private func deliver(_ delivery: ClaimedDelivery) async {
+        if delivery.resumesAbandonedLease { report(.possibleDuplicate(.leaseExpired)) }
         let outcome = await attempt(delivery)
         do {
-            let held = try await store.recordDelivery(outcome, owner: owner)
+            let held = try await recorder.record(outcome)
             if !held { logger.warning("lease lost before the outcome was recorded", metadata: ["message": "\(delivery.message.id)"]) }
             report(.settled(outcome.status))
         } catch {
@@ -203,7 +217,7 @@ public struct DeliveryWorker: Service {
             if !refused.isEmpty { detail += " Refused: " + refused.map { "\($0.address) (\($0.reply))" }.joined(separator: "; ") + "." }
             return outcome(.delivered, .delivered, detail + skipped, suppress: suppressions(bounced.map(\.address), of: message))
         } catch let error as SMTPClientError {
-            if case .connectionLost(.dataTermination) = error { report(.possibleDuplicate) }
+            if case .connectionLost(.dataTermination) = error { report(.possibleDuplicate(.connectionLost)) }
             if error.isTransient { return deferral("\(transport.name): \(error)") }
             switch error {
             case .rejected(let stage, let reply) where stage == .rcptTo || stage == .dataInitiation || stage == .dataBlock || stage == .dataTermination:

@@ -6,17 +6,21 @@ import SmartMailsCore
 actor SigningKeyring {
     private let domains: DomainService
     private var cache: [String: (signers: [DKIMSigner], until: ContinuousClock.Instant)] = [:]
+    private let algorithms: Set<DKIMKey.Algorithm>
     private static let lifetime = Duration.seconds(60)
 
-    init(domains: DomainService) { self.domains = domains }
+    init(domains: DomainService, algorithms: Set<DKIMKey.Algorithm>) {
+        self.domains = domains
+        self.algorithms = algorithms
+    }
 
-    /// Both signers (Ed25519 first) of the workspace's domain `name`; empty when it is not one of its domains.
+    /// The signers (Ed25519 first) of the configured algorithms of the workspace's domain `name`; empty when it is not one of its domains.
     func signers(workspaceID: String, domain name: String) async throws -> [DKIMSigner] {
         let key = workspaceID + " " + name
         if let cached = cache[key], cached.until > .now { return cached.signers }
         var signers: [DKIMSigner] = []
         if let domain = try await domains.domain(named: name, workspaceID: workspaceID) {
-            signers = try domains.signingKeys(of: domain).map { try DKIMSigner(domain: domain.name, selector: $0.selector, key: $0.key) }
+            signers = try domains.signingKeys(of: domain, algorithms: algorithms).map { try DKIMSigner(domain: domain.name, selector: $0.selector, key: $0.key) }
         }
         cache[key] = (signers, .now + Self.lifetime)
         return signers

@@ -103,8 +103,8 @@ public struct DomainService: Sendable {
     }
 
     /// The domain's signing keys, opened (for the delivery queue, which signs every message with both).
-    public func signingKeys(of domain: SendingDomain) throws -> [(selector: String, key: DKIMPrivateKey)] {
-        try domain.keys.map { key in
+    public func signingKeys(of domain: SendingDomain, algorithms: Set<DKIMKey.Algorithm> = Set(DKIMKey.Algorithm.allCases)) throws -> [(selector: String, key: DKIMPrivateKey)] {
+        try domain.keys.filter { algorithms.contains($0.algorithm) }.map { key in
             let pem = try secrets.open(key.sealedPrivateKey, context: DKIMKey.sealingContext(domainID: domain.id, algorithm: key.algorithm))
             return (key.selector, try DKIMPrivateKey(pemRepresentation: pem))
         }

@@ -58,6 +58,7 @@ public struct KeyService: Sendable {
         let name = try APIKeyRules.validateName(name)
         let mode = mode ?? actor.mode ?? .live
         try APIKeyRules.checkGrant(requested: scopes, mode: mode, creatorScopes: actor.scopes, creatorMode: actor.mode)
+        try APIKeyRules.checkGrant(requested: sendingLimits, creatorLimits: actor.sendingLimits)
         let expiresAt = try APIKeyRules.validateExpiry(expiresAt, now: now)
         let rateLimit = try rateLimit.validated()
         let token = APIKeyToken.generate(mode: mode)
@@ -98,6 +99,7 @@ public struct KeyService: Sendable {
             changed["rate_limit"] = "\(rateLimit.requests)/\(rateLimit.perSeconds)s"
         }
         if let limits = changes.sendingLimits {
+            try APIKeyRules.checkGrant(requested: limits, creatorLimits: actor.sendingLimits)
             key.sendingLimits = limits
             changed["sending_limits"] = Self.describe(limits)
         }
@@ -175,10 +177,12 @@ public struct KeyService: Sendable {
         return key
     }
 
+    /// Changing or rolling a key needs a caller at least as powerful as the key: every scope, and limits no tighter.
     private func requireCover(_ key: APIKey, by actor: KeyActor) throws {
         guard key.scopes.isSubset(of: actor.scopes) else {
             throw KeyGrantError.scopesExceedCreator(key.scopes.scopes.filter { !actor.scopes.contains($0) })
         }
+        try APIKeyRules.checkGrant(requested: key.sendingLimits, creatorLimits: actor.sendingLimits)
     }
 
     private static func describe(_ key: APIKey) -> [String: String] {

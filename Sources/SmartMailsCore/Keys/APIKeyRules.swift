@@ -37,6 +37,12 @@ public enum APIKeyRules {
         if creatorMode == .test && mode == .live { throw .testKeyCannotCreateLiveKey }
     }
 
+    /// Sending limits follow the same rule as scopes: a key limited to some domains or a daily quota cannot grant
+    /// (or change a key to) anything wider.
+    public static func checkGrant(requested: SendingLimits, creatorLimits: SendingLimits) throws(KeyGrantError) {
+        guard requested.isWithin(creatorLimits) else { throw .sendingLimitsExceedCreator(creatorLimits) }
+    }
+
     public static func validateRollOverlap(_ seconds: Int64?) throws(ValidationError) -> Int64 {
         let overlap = seconds ?? defaultRollOverlapSeconds
         guard (0...maximumRollOverlapSeconds).contains(overlap) else {
@@ -50,4 +56,6 @@ public enum APIKeyRules {
 public enum KeyGrantError: Error, Equatable, Sendable {
     case scopesExceedCreator([Scope])
     case testKeyCannotCreateLiveKey
+    /// The key would be less limited than its creator, whose limits these are.
+    case sendingLimitsExceedCreator(SendingLimits)
 }

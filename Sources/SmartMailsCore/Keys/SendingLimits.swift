@@ -46,6 +46,14 @@ public struct SendingLimits: Sendable, Hashable {
         fromDomains.isEmpty || fromDomains.contains { domain == $0 || domain.hasSuffix("." + $0) }
     }
 
+    /// Whether these limits are at least as tight as `other`: every domain within one of its domains, and a quota no
+    /// larger than its quota. A limited key may only grant keys limited as much.
+    public func isWithin(_ other: SendingLimits) -> Bool {
+        let domainsWithin = other.fromDomains.isEmpty || (!fromDomains.isEmpty && fromDomains.allSatisfy(other.allows(fromDomain:)))
+        let quotaWithin = other.dailyRecipients.map { limit in dailyRecipients.map { $0 <= limit } ?? false } ?? true
+        return domainsWithin && quotaWithin
+    }
+
     /// The UTC day a quota counts in (`2026-12-07`) and when it starts over.
     public static func quotaDay(at now: Timestamp) -> (day: String, resetsAt: Timestamp) {
         let dayMilliseconds: Int64 = 86_400_000

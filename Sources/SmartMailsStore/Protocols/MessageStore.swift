@@ -22,12 +22,14 @@ public protocol MessageStore: Sendable {
     func claimDeliveries(owner: String, limit: Int, now: Timestamp, leaseUntil: Timestamp) async throws -> [ClaimedDelivery]
     /// When the next queued message falls due (or a lease runs out); nil when the queue is empty.
     func nextDeliveryDue() async throws -> Timestamp?
-    /// Settles or defers a claimed message, if `owner` still holds it; false when the lease was lost.
+    /// Settles or defers claimed messages in one transaction, those that `owner` still holds; the ids it held (the
+    /// others' leases were lost, and another node's outcome counts).
     @discardableResult
-    func recordDelivery(_ outcome: DeliveryOutcome, owner: String) async throws -> Bool
+    func recordDeliveries(_ outcomes: [DeliveryOutcome], owner: String) async throws -> Set<String>
     /// Gives claimed messages back to the queue unsent (a graceful shutdown).
     func releaseDeliveries(owner: String, messageIDs: [String], at now: Timestamp) async throws
-    /// Ends every lease at once: on SQLite, a starting server is the only process that delivers.
+    /// Ends every lease at once: on SQLite, a starting server is the only process that delivers. The messages
+    /// count as abandoned mid-send when next claimed.
     func releaseAllLeases() async throws
     /// Calls `onWake` whenever another process queues messages, until cancelled; false when the engine cannot tell.
     func followQueue(_ onWake: @escaping @Sendable () -> Void) async throws -> Bool
@@ -57,11 +59,19 @@ public struct ClaimedDelivery: Sendable {
     /// 1 for the first attempt.
     public let attempt: Int
     public let firstAttemptAt: Timestamp
+    /// The previous lease ran out with no outcome recorded (its node died or was killed mid-send): the message may
+    /// already have arrived, and this attempt may deliver it twice.
+    public let resumesAbandonedLease: Bool
 
-    public init(message: Message, attempt: Int, firstAttemptAt: Timestamp) {
+    /// The `sending` event's detail on such an attempt.
+    public static let abandonedLeaseDetail =
+        "Tried again: the previous attempt's lease ran out with no outcome recorded (its server stopped mid-send), so this message may arrive twice."
+
+    public init(message: Message, attempt: Int, firstAttemptAt: Timestamp, resumesAbandonedLease: Bool = false) {
         self.message = message
         self.attempt = attempt
         self.firstAttemptAt = firstAttemptAt
+        self.resumesAbandonedLease = resumesAbandonedLease
     }
 }
 

@@ -118,6 +118,7 @@ extension SQLStore: MessageStore {
     }
 
     public func cancelMessage(workspaceID: String, id: String, at now: Timestamp) async throws -> (message: Message, cancelled: Bool)? {
+        let kind = client.kind
         let cancelled = try await client.withTransaction { database -> Bool in
             // Only a message no worker holds: one being handed to the transport cannot be taken back.
             let removed = try await database.raw("""
@@ -125,7 +126,7 @@ extension SQLStore: MessageStore {
                 RETURNING message_id
                 """).first()
             guard removed != nil else { return false }
-            try await Self.settle(id, status: .cancelled, event: MessageEvent(kind: .cancelled, at: now, detail: "Cancelled before delivery."), in: database)
+            try await Self.settle([(id, .cancelled, MessageEvent(kind: .cancelled, at: now, detail: "Cancelled before delivery."))], kind: kind, in: database)
             return true
         }
         return try await message(workspaceID: workspaceID, id: id).map { ($0, cancelled) }
@@ -135,20 +136,28 @@ extension SQLStore: MessageStore {
         let kind = client.kind
         return try await client.withTransaction { database in
             let now = now.millisecondsSinceEpoch
-            // SKIP LOCKED: nodes claiming at once each take other rows instead of waiting for one another. SQLite has
-            // one writer, so its claims are serial anyway.
+            // SKIP LOCKED: nodes claiming at once each take other rows instead of waiting for one another; the rows
+            // stay locked to this transaction. SQLite has one writer, so its claims are serial anyway. A row that still
+            // names an owner had its lease run out with no outcome recorded (a node died mid-send).
+            let due = try await database.raw("""
+                SELECT message_id, lease_owner FROM delivery_queue WHERE due_at <= \(bind: now) AND lease_until <= \(bind: now)
+                ORDER BY due_at LIMIT \(unsafeRaw: String(limit))\(unsafeRaw: kind == .postgres ? " FOR UPDATE SKIP LOCKED" : "")
+                """).all()
+            guard !due.isEmpty else { return [] }
+            var abandoned: Set<String> = []
+            for row in due where try row.optionalString("lease_owner") != nil { abandoned.insert(try row.string("message_id")) }
+            var dueIDs = SQLQueryString("")
+            dueIDs.bindSet(try due.map { try $0.string("message_id") }, kind: kind)
             let claimed = try await database.raw("""
                 UPDATE delivery_queue SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSinceEpoch),
                     attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, \(bind: now))
-                WHERE message_id IN (
-                    SELECT message_id FROM delivery_queue WHERE due_at <= \(bind: now) AND lease_until <= \(bind: now)
-                    ORDER BY due_at LIMIT \(unsafeRaw: String(limit))\(unsafeRaw: kind == .postgres ? " FOR UPDATE SKIP LOCKED" : ""))
-                RETURNING message_id, attempts, first_attempt_at
-                """).all()
+                WHERE message_id IN
+                """ + dueIDs + " RETURNING message_id, attempts, first_attempt_at").all()
             guard !claimed.isEmpty else { return [] }
-            var attempts: [String: (Int, Timestamp)] = [:]
+            var attempts: [String: (attempt: Int, first: Timestamp, abandoned: Bool)] = [:]
             for row in claimed {
-                attempts[try row.string("message_id")] = (Int(try row.int64("attempts")), try row.timestamp("first_attempt_at"))
+                let id = try row.string("message_id")
+                attempts[id] = (Int(try row.int64("attempts")), try row.timestamp("first_attempt_at"), abandoned.contains(id))
             }
             var ids = SQLQueryString("")
             ids.bindSet(attempts.keys, kind: kind)
@@ -158,11 +167,19 @@ extension SQLStore: MessageStore {
                 SELECT m.id, (SELECT COALESCE(MAX(e.position), 0) + 1 FROM message_events e WHERE e.message_id = m.id), 'sending', \(bind: now)
                 FROM messages m WHERE m.id IN
                 """ + ids).run()
+            if !abandoned.isEmpty {
+                var abandonedIDs = SQLQueryString("")
+                abandonedIDs.bindSet(abandoned, kind: kind)
+                try await database.raw("""
+                    UPDATE message_events SET detail = \(bind: ClaimedDelivery.abandonedLeaseDetail)
+                    WHERE kind = 'sending' AND at = \(bind: now) AND message_id IN
+                    """ + abandonedIDs).run()
+            }
             let rows = try await database.raw("SELECT * FROM messages WHERE id IN " + ids + " ORDER BY id").all()
             return try rows.map { row in
                 let message = try Self.message(from: row)
-                let (attempt, first) = attempts[message.id] ?? (1, Timestamp(millisecondsSinceEpoch: now))
-                return ClaimedDelivery(message: message, attempt: attempt, firstAttemptAt: first)
+                let claim = attempts[message.id] ?? (1, Timestamp(millisecondsSinceEpoch: now), false)
+                return ClaimedDelivery(message: message, attempt: claim.attempt, firstAttemptAt: claim.first, resumesAbandonedLease: claim.abandoned)
             }
         }
     }
@@ -175,24 +192,38 @@ extension SQLStore: MessageStore {
         }
     }
 
-    public func recordDelivery(_ outcome: DeliveryOutcome, owner: String) async throws -> Bool {
-        try await client.withTransaction { database in
-            let held: (any SQLRow)?
-            if outcome.status == .deferred, let next = outcome.event.nextAttemptAt {
-                held = try await database.raw("""
-                    UPDATE delivery_queue SET due_at = \(bind: next.millisecondsSinceEpoch), lease_owner = NULL, lease_until = 0
-                    WHERE message_id = \(bind: outcome.messageID) AND lease_owner = \(bind: owner) RETURNING message_id
-                    """).first()
-            } else {
-                held = try await database.raw(
-                    "DELETE FROM delivery_queue WHERE message_id = \(bind: outcome.messageID) AND lease_owner = \(bind: owner) RETURNING message_id"
-                ).first()
+    public func recordDeliveries(_ outcomes: [DeliveryOutcome], owner: String) async throws -> Set<String> {
+        guard !outcomes.isEmpty else { return [] }
+        let kind = client.kind
+        return try await client.withTransaction { database in
+            var held: Set<String> = []
+            let deferred = outcomes.filter { $0.status == .deferred && $0.event.nextAttemptAt != nil }
+            let deferredIDs = Set(deferred.map(\.messageID))
+            let settled = outcomes.filter { !deferredIDs.contains($0.messageID) }
+            if !deferred.isEmpty {
+                var update = SQLQueryString("UPDATE delivery_queue SET due_at = r.next_attempt_at, lease_owner = NULL, lease_until = 0 FROM ")
+                update.bindRows(deferred.map(Self.eventRow), columns: Self.eventColumns, kind: kind)
+                update.raw(" WHERE delivery_queue.message_id = r.id AND delivery_queue.lease_owner = ")
+                update.bind(owner)
+                update.raw(" RETURNING delivery_queue.message_id")
+                for row in try await database.raw(update).all() { held.insert(try row.string("message_id")) }
             }
-            // Another node took it over after this lease ran out; its outcome is the one that counts.
-            guard held != nil else { return false }
-            try await Self.settle(outcome.messageID, status: outcome.status, event: outcome.event, in: database)
-            for suppression in outcome.suppress { try await Self.put(suppression, workspaceID: outcome.workspaceID, in: database) }
-            return true
+            if !settled.isEmpty {
+                var ids = SQLQueryString("")
+                ids.bindSet(settled.map(\.messageID), kind: kind)
+                let deleted = try await database.raw(
+                    "DELETE FROM delivery_queue WHERE lease_owner = \(bind: owner) AND message_id IN " + ids + " RETURNING message_id"
+                ).all()
+                for row in deleted { held.insert(try row.string("message_id")) }
+            }
+            // Another node took over the messages whose lease ran out; its outcomes are the ones that count.
+            let recorded = outcomes.filter { held.contains($0.messageID) }
+            guard !recorded.isEmpty else { return held }
+            try await Self.settle(recorded.map { ($0.messageID, $0.status, $0.event) }, kind: kind, in: database)
+            for outcome in recorded {
+                for suppression in outcome.suppress { try await Self.put(suppression, workspaceID: outcome.workspaceID, in: database) }
+            }
+            return held
         }
     }
 
@@ -205,15 +236,15 @@ extension SQLStore: MessageStore {
             let released = try await database.raw(
                 "UPDATE delivery_queue SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = \(bind: owner) AND message_id IN " + ids + " RETURNING message_id"
             ).all()
-            for row in released {
-                try await Self.settle(try row.string("message_id"), status: .queued, event: MessageEvent(kind: .queued, at: now, detail: "Returned to the queue at shutdown."), in: database)
-            }
+            let event = MessageEvent(kind: .queued, at: now, detail: "Returned to the queue at shutdown.")
+            try await Self.settle(try released.map { (try $0.string("message_id"), .queued, event) }, kind: kind, in: database)
         }
     }
 
     public func releaseAllLeases() async throws {
         try await client.withAutocommit { database in
-            try await database.raw("UPDATE delivery_queue SET lease_owner = NULL, lease_until = 0 WHERE lease_until > 0").run()
+            // The owner stays: the next claim tells from it that these messages may have been sent already.
+            try await database.raw("UPDATE delivery_queue SET lease_until = 0 WHERE lease_until > 0").run()
         }
     }
 
@@ -221,18 +252,38 @@ extension SQLStore: MessageStore {
         try await client.listen(channel: Self.queueChannel) { _ in onWake() } != nil
     }
 
-    /// Sets the message's status and appends the event to its timeline.
-    private static func settle(_ id: String, status: MessageStatus, event: MessageEvent, in database: any SQLDatabase) async throws {
-        try await database.raw(
-            "UPDATE messages SET status = \(bind: status.rawValue), updated_at = \(bind: event.at.millisecondsSinceEpoch) WHERE id = \(bind: id)"
-        ).run()
-        // Casts give PostgreSQL the types of values that stand in a SELECT list, where it cannot infer them.
-        try await database.raw("""
+    /// The columns of an outcome row for `bindRows`.
+    private static let eventColumns: [(name: String, type: String)] = [
+        ("id", "text"), ("status", "text"), ("kind", "text"), ("at", "bigint"), ("detail", "text"), ("next_attempt_at", "bigint"),
+    ]
+
+    private static func eventRow(_ id: String, _ status: MessageStatus, _ event: MessageEvent) -> [String: JSONValue] {
+        [
+            "id": .string(id), "status": .string(status.rawValue), "kind": .string(event.kind.rawValue), "at": .integer(event.at.millisecondsSinceEpoch),
+            "detail": event.detail.map(JSONValue.string) ?? .null, "next_attempt_at": event.nextAttemptAt.map { .integer($0.millisecondsSinceEpoch) } ?? .null,
+        ]
+    }
+
+    private static func eventRow(_ outcome: DeliveryOutcome) -> [String: JSONValue] {
+        eventRow(outcome.messageID, outcome.status, outcome.event)
+    }
+
+    /// Sets each message's status and appends its event to its timeline: two statements for any number of messages.
+    private static func settle(_ changes: [(id: String, status: MessageStatus, event: MessageEvent)], kind: DatabaseKind, in database: any SQLDatabase) async throws {
+        guard !changes.isEmpty else { return }
+        let rows = changes.map { eventRow($0.id, $0.status, $0.event) }
+        var update = SQLQueryString("UPDATE messages SET status = r.status, updated_at = r.at FROM ")
+        update.bindRows(rows, columns: eventColumns, kind: kind)
+        update.raw(" WHERE messages.id = r.id")
+        try await database.raw(update).run()
+        var insert = SQLQueryString("""
             INSERT INTO message_events (message_id, position, kind, at, detail, next_attempt_at)
-            SELECT \(bind: id), COALESCE(MAX(position), 0) + 1, \(bind: event.kind.rawValue), CAST(\(bind: event.at.millisecondsSinceEpoch) AS BIGINT),
-                CAST(\(bind: event.detail) AS TEXT), CAST(\(bind: event.nextAttemptAt?.millisecondsSinceEpoch) AS BIGINT)
-            FROM message_events WHERE message_id = \(bind: id)
-            """).run()
+            SELECT r.id, (SELECT COALESCE(MAX(e.position), 0) + 1 FROM message_events e WHERE e.message_id = r.id), r.kind, r.at, r.detail, r.next_attempt_at
+            FROM
+            """)
+        insert.raw(" ")
+        insert.bindRows(rows, columns: eventColumns, kind: kind)
+        try await database.raw(insert).run()
     }
 
     private static func events(of id: String, in database: any SQLDatabase) async throws -> [MessageEvent] {

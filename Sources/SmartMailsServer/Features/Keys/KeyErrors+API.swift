@@ -23,6 +23,13 @@ extension KeyGrantError: APIErrorConvertible {
             .forbidden("scope_not_grantable", "A key cannot grant scopes it does not hold itself: \(missing.map(\.rawValue).joined(separator: ", ")).", param: "scopes")
         case .testKeyCannotCreateLiveKey:
             .forbidden("mode_not_grantable", "A test (sm_test_) key can only create test keys.", param: "mode")
+        case .sendingLimitsExceedCreator(let limits):
+            .forbidden(
+                "sending_limits_not_grantable",
+                "A key cannot grant wider sending limits than its own: from \(limits.fromDomains.isEmpty ? "any domain" : limits.fromDomains.joined(separator: ", ") + " (and subdomains)")"
+                    + ", \(limits.dailyRecipients.map { "at most \($0) recipients a day" } ?? "no daily quota").",
+                param: "sending_limits"
+            )
         }
     }
 }

@@ -21,6 +21,6 @@ struct Caller: Sendable {
     }
 
     var actor: KeyActor {
-        KeyActor(id: key.id, scopes: key.scopes, mode: key.mode, ip: clientAddress?.description)
+        KeyActor(id: key.id, scopes: key.scopes, mode: key.mode, ip: clientAddress?.description, sendingLimits: key.sendingLimits)
     }
 }

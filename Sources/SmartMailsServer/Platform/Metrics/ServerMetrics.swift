@@ -72,11 +72,15 @@ final class ServerMetrics: Sendable {
                 descriptor: Self.descriptor("delivery_attempts", unit: "total", help: "Delivery attempts by the status they left the message in."),
                 labels: [("status", status.rawValue)]
             ).increment()
-        case .possibleDuplicate:
-            registry.makeCounter(descriptor: Self.descriptor(
-                "delivery_possible_duplicates", unit: "total",
-                help: "Connections lost after a whole message was sent and before the reply; the message is tried again and may arrive twice."
-            )).increment()
+        case .possibleDuplicate(let reason):
+            registry.makeCounter(
+                descriptor: Self.descriptor(
+                    "delivery_possible_duplicates", unit: "total",
+                    help: "Attempts that may deliver a message twice: the connection was lost after the whole message was sent (connection_lost), "
+                        + "or a lease ran out with no outcome recorded (lease_expired)."
+                ),
+                labels: [("reason", reason.rawValue)]
+            ).increment()
         }
     }
 

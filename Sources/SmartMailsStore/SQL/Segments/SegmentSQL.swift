@@ -68,6 +68,20 @@ extension SQLQueryString {
         bind(JSONValue.array(values.map(JSONValue.string)).jsonText)
         raw(kind == .postgres ? "::jsonb))" : "))")
     }
+
+    /// A JSON array of flat objects read as a table `r` with the typed columns: any number of rows in one bind.
+    mutating func bindRows(_ rows: [[String: JSONValue]], columns: [(name: String, type: String)], kind: DatabaseKind) {
+        let json = JSONValue.array(rows.map(JSONValue.object)).jsonText
+        if kind == .postgres {
+            raw("jsonb_to_recordset(")
+            bind(json)
+            raw("::jsonb) AS r(" + columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ") + ")")
+        } else {
+            raw("(SELECT " + columns.map { "json_extract(value, '$.\($0.name)') AS \($0.name)" }.joined(separator: ", ") + " FROM json_each(")
+            bind(json)
+            raw(")) AS r")
+        }
+    }
 }
 
 /// A LIKE pattern that matches `text` literally, with `\` as the escape character.
