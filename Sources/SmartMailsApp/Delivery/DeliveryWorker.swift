@@ -67,7 +67,7 @@ public struct DeliveryWorker: Service {
         self.doorbell = doorbell
         self.configuration = configuration
         self.pacer = configuration.rate.map(DeliveryPacer.init(perSecond:))
-        self.recorder = DeliveryRecorder(store: store, owner: owner)
+        self.recorder = DeliveryRecorder(store: store, owner: owner, backlog: 4 * configuration.concurrency)
         self.logger = logger
         self.report = report
     }
@@ -82,17 +82,24 @@ public struct DeliveryWorker: Service {
         await transport.shutdown()
     }
 
-    /// Keeps `concurrency` messages in flight, claiming more as slots free up; finishes what it holds at shutdown.
+    /// Keeps `concurrency` messages in flight and as many more claimed ahead, claiming a batch whenever that much
+    /// room is free: each claim is a write transaction, and on SQLite claims of a few messages each kept the one writer
+    /// busy. At shutdown it finishes what is in flight and returns what was claimed ahead.
     private func deliverUntilShutdown() async {
-        // Under a rate cap a claim holds no more than a quarter of a lease's worth of sends, so none waits past it.
-        let leaseSends = configuration.rate.map { max(1, Int($0 * Double(configuration.lease.milliseconds) / 4000)) } ?? Int.max
+        // Under a rate cap what is claimed (in flight and ahead) is no more than a quarter of a lease's worth of sends.
+        let leaseSends = configuration.rate.map { max(1, Int($0 * Double(configuration.lease.milliseconds) / 8000)) } ?? Int.max
         let concurrency = max(1, min(configuration.concurrency, leaseSends))
+        var ahead: [ClaimedDelivery] = []
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let room = concurrency - inFlight
-                // Claim in batches rather than one slot at a time: each claim is a transaction.
-                if inFlight > 0 && room < max(1, concurrency / 4) {
+                while inFlight < concurrency, !ahead.isEmpty {
+                    let delivery = ahead.removeFirst()
+                    group.addTask { await deliver(delivery) }
+                    inFlight += 1
+                }
+                let room = 2 * concurrency - inFlight - ahead.count
+                if room < concurrency {
                     await group.next()
                     inFlight -= 1
                     continue
@@ -112,17 +119,22 @@ public struct DeliveryWorker: Service {
                     if inFlight > 0 {
                         await group.next()
                         inFlight -= 1
-                    } else {
+                    } else if ahead.isEmpty {
                         await waitForWork()
                     }
                     continue
                 }
-                for delivery in claimed {
-                    group.addTask { await deliver(delivery) }
-                }
-                inFlight += claimed.count
+                ahead += claimed
             }
             await group.waitForAll()
+        }
+        await recorder.drain()
+        if !ahead.isEmpty {
+            do {
+                try await store.releaseDeliveries(owner: owner, messageIDs: ahead.map(\.message.id), at: .now)
+            } catch {
+                logger.warning("could not return claimed messages at shutdown; their lease returns them", metadata: ["error": "\(error)"])
+            }
         }
     }
 
@@ -154,13 +166,15 @@ public struct DeliveryWorker: Service {
     private func deliver(_ delivery: ClaimedDelivery) async {
         if delivery.resumesAbandonedLease { report(.possibleDuplicate(.leaseExpired)) }
         let outcome = await attempt(delivery)
-        do {
-            let held = try await recorder.record(outcome)
-            if !held { logger.warning("lease lost before the outcome was recorded", metadata: ["message": "\(delivery.message.id)"]) }
-            report(.settled(outcome.status))
-        } catch {
-            // The lease runs out and the message is tried again: a possible duplicate, never a loss.
-            logger.error("could not record a delivery outcome", metadata: ["message": "\(delivery.message.id)", "error": "\(error)"])
+        await recorder.submit(outcome) { [logger, report] result in
+            switch result {
+            case .success(let held):
+                if !held { logger.warning("lease lost before the outcome was recorded", metadata: ["message": "\(outcome.messageID)"]) }
+                report(.settled(outcome.status))
+            case .failure(let error):
+                // The lease runs out and the message is tried again: a possible duplicate, never a loss.
+                logger.error("could not record a delivery outcome", metadata: ["message": "\(outcome.messageID)", "error": "\(error)"])
+            }
         }
     }
 
