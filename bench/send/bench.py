@@ -186,6 +186,8 @@ def main():
                   f"(target >= {TARGET_DELIVERY_RATIO}): {verdict(ratio >= TARGET_DELIVERY_RATIO)}; peak RSS {rss[signing]:.0f} MB")
 
         # 3. Latency, one message at a time on the now idle server (both signatures).
+        # Fresh connections: the delivery wait leaves the first idle past the server's keep-alive timeout.
+        server.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         polling = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         samples = []
         for n in range(latency):
