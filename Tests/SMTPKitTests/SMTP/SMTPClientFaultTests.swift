@@ -121,7 +121,6 @@ struct SMTPClientFaultTests {
     @Test(arguments: [("ehlo", SMTPStage.ehlo), ("mail", .mailFrom), ("rcpt", .rcptTo), ("data", .dataInitiation), ("final", .dataTermination)])
     func slowRepliesTimeOut(stage: String, expected: SMTPStage) async throws {
         try await withServer({ try await .aiosmtpd(["--fault", "\(stage):sleep=3"]) }) { server in
-            var started = ContinuousClock.now
             if expected == .ehlo {
                 let error = await SMTPClientError.caught { _ = try await self.connect(server, timeout: .milliseconds(300)) }
                 #expect(error == .timeout(.ehlo))
@@ -129,14 +128,12 @@ struct SMTPClientFaultTests {
             }
             // 1 s: long enough for a machine busy with the whole suite to greet in time, well short of the server's 3 s.
             let connection = try await self.connect(server, timeout: .seconds(1))
-            // Timed from the stage that stalls: a loaded machine may take seconds to start the server and greet.
-            started = ContinuousClock.now
             let error = await SMTPClientError.caught { _ = try await connection.send(Self.envelope, message: Self.message) }
             #expect(error == .timeout(expected))
             #expect(error?.isTransient == true)
+            // A timeout of the stalled stage means the client gave up before the server's 3 s sleep ended; a wall-clock
+            // bound here failed on a loaded CI machine (8 s for the stages before it).
             #expect(!connection.isUsable)
-            // Given up before the server's sleep of 3 s ended.
-            #expect(ContinuousClock.now - started < .milliseconds(2900))
             try await connection.close()
         }
     }
