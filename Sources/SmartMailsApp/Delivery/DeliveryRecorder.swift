@@ -36,7 +36,7 @@ actor DeliveryRecorder {
 
     /// Returns once every submitted outcome is written (or failed).
     func drain() async {
-        guard writing || !waiting.isEmpty else { return }
+        guard writing else { return }
         await withCheckedContinuation { drainWaiters.append($0) }
     }
 

@@ -14,7 +14,8 @@ actor SigningKeyring {
         self.algorithms = algorithms
     }
 
-    /// The signers (Ed25519 first) of the configured algorithms of the workspace's domain `name`; empty when it is not one of its domains.
+    /// The signers of the configured algorithms (Ed25519 first) of the workspace's domain `name`; empty when it is
+    /// not one of its domains.
     func signers(workspaceID: String, domain name: String) async throws -> [DKIMSigner] {
         let key = workspaceID + " " + name
         if let cached = cache[key], cached.until > .now { return cached.signers }

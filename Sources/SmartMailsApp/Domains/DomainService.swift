@@ -102,7 +102,7 @@ public struct DomainService: Sendable {
         return domain
     }
 
-    /// The domain's signing keys, opened (for the delivery queue, which signs every message with both).
+    /// The domain's signing keys of `algorithms`, opened (for the delivery queue, which signs with both by default).
     public func signingKeys(of domain: SendingDomain, algorithms: Set<DKIMKey.Algorithm> = Set(DKIMKey.Algorithm.allCases)) throws -> [(selector: String, key: DKIMPrivateKey)] {
         try domain.keys.filter { algorithms.contains($0.algorithm) }.map { key in
             let pem = try secrets.open(key.sealedPrivateKey, context: DKIMKey.sealingContext(domainID: domain.id, algorithm: key.algorithm))
